@@ -46,6 +46,33 @@ export const PATHS = {
   cursors: (projectId: string) => `/v2/${projectId}/cursors`,
 } as const;
 
+/**
+ * The DIS operations this project uses, named as in Huawei's API reference (CreateStream …). Request logs,
+ * metrics and fault routes speak these names. GetCursor is documented as ShowCursor and GetRecords as
+ * ConsumeRecords; the project uses the former names throughout.
+ */
+export const OPERATIONS = [
+  "CreateStream",
+  "DeleteStream",
+  "ListStreams",
+  "DescribeStream",
+  "PutRecords",
+  "GetCursor",
+  "GetRecords",
+  "CreateApp",
+  "ListApps",
+  "ShowApp",
+  "DeleteApp",
+  "ShowConsumerState",
+  "CommitCheckpoint",
+  "ShowCheckpoint",
+  "DeleteCheckpoint",
+] as const;
+export type OperationName = (typeof OPERATIONS)[number];
+
+/** AK/SK-signed requests may carry at most this many body bytes (the gateway's limit). */
+export const MAX_SIGNED_BODY_BYTES = 12 * 1024 * 1024;
+
 // ---- checkpoints ------------------------------------------------------------------------------
 
 /** CommitCheckpoint body: POST /v2/{project_id}/checkpoints → 201, empty body. */
@@ -271,6 +298,7 @@ export const ERROR_CODES = {
   "DIS.4303": { status: 400, message: "Exceeded traffic control limit." },
   "DIS.4305": { status: 400, message: "Too many stream requests." },
   "DIS.4307": { status: 400, message: "The stream already exists." },
+  "DIS.4308": { status: 400, message: "Insufficient quota." },
   "DIS.4319": { status: 400, message: "Partition is expired." },
   "DIS.4329": { status: 400, message: "app quota exceeded." },
   "DIS.4330": { status: 400, message: "app already exist." },
@@ -279,6 +307,7 @@ export const ERROR_CODES = {
   "DIS.4375": { status: 400, message: "The app does not commit checkpoint" },
   "DIS.5000": { status: 500, message: "System error." },
   "APIGW.0101": { status: 404, message: "The API does not exist or has not been published in the environment." },
+  "APIGW.0201": { status: 413, message: "Request entity too large." },
   "APIGW.0301": { status: 401, message: "Incorrect IAM authentication information." },
   "APIGW.0308": { status: 429, message: "The throttling threshold has been reached." },
 } as const;
