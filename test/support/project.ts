@@ -1,0 +1,66 @@
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { PROJECT_ROOT, pulumiEnvironment, requirePulumiCli } from "../../src/workspace";
+
+export const TEST_PASSPHRASE = "test-passphrase";
+
+export interface TempProject {
+  dir: string;
+  /** Environment for Pulumi runs in this project: its own file backend and PULUMI_HOME, the project's CLI. */
+  env: Record<string, string>;
+  cleanup(): void;
+}
+
+/**
+ * A throw-away Pulumi project directory sharing the repository's node_modules and dist (the dynamic
+ * provider process resolves both from its working directory), with its own backend, so tests never touch
+ * the repository's stacks.
+ */
+export function makeTempProject(files: Record<string, string> = {}): TempProject {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dis-checkpoints-test-"));
+  for (const shared of ["node_modules", "dist"]) fs.symlinkSync(path.join(PROJECT_ROOT, shared), path.join(dir, shared));
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  const cli = requirePulumiCli();
+  const env = pulumiEnvironment({
+    root: dir,
+    cliDir: path.dirname(cli.command),
+    base: { ...process.env, PULUMI_CONFIG_PASSPHRASE: TEST_PASSPHRASE },
+  });
+  return { dir, env, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface ProcessResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to completion, bounded by a timeout after which it is killed. */
+export function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number; input?: string } = {},
+): Promise<ProcessResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 180_000);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? "");
+  });
+}
