@@ -33,7 +33,7 @@ describe("signRequest against the official Node signer's vectors", () => {
     ) as Record<string, string>;
     const credentials = {
       accessKey: vector.input.credentials.ak,
-      secretKey: "sk" in vector.input.credentials ? vector.input.credentials.sk : constants.sk,
+      secretKey: ("sk" in vector.input.credentials ? vector.input.credentials.sk : undefined) ?? constants.sk,
     };
     const request = {
       method: vector.wire.method,
