@@ -188,7 +188,13 @@ export class DisInputError extends Error {
   }
 }
 
-/** Removes every occurrence of the given secrets from text that came from the server. */
+/**
+ * Removes the given secrets, and any request signature, from text that came from the server (the gateway
+ * echoes its canonical request, which holds X-Security-Token, when it rejects a signature).
+ */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
-  return secrets.filter((secret) => secret.length > 0).reduce((out, secret) => out.split(secret).join("[redacted]"), text);
+  return secrets
+    .filter((secret) => secret.length > 0)
+    .reduce((out, secret) => out.split(secret).join("[redacted]"), text)
+    .replace(/(Signature=)[0-9a-fA-F]+/g, "$1[redacted]");
 }

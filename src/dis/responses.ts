@@ -118,7 +118,7 @@ function wirePartition(value: string | number, field: string): number {
   }
 }
 
-const ShowCheckpointBody = z.object({ sequence_number: z.unknown(), metadata: optionalText });
+const ShowCheckpointBody = z.object({ sequence_number: z.unknown().optional(), metadata: optionalText });
 
 /** null when DIS reports nothing committed (absent, empty or negative sequence number). */
 export function parseShowCheckpoint(body: string): Checkpoint | null {

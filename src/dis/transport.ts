@@ -156,8 +156,9 @@ export class Transport {
     }
   }
 
+  /** Idempotent. */
   async close(): Promise<void> {
-    await this.pool.close();
+    if (!this.pool.closed) await this.pool.close();
   }
 
   private headersFor(method: string, pathWithQuery: string, body: Buffer | undefined, credentials: DisCredentials): Record<string, string> {

@@ -121,6 +121,7 @@ describe("redactSecrets", () => {
     ["SK SK", ["SK"], "[redacted] [redacted]"],
     ["nothing here", ["SECRET"], "nothing here"],
     ["empty secrets are ignored", [""], "empty secrets are ignored"],
+    ["SignedHeaders=host, Signature=0a1B9f", [], "SignedHeaders=host, Signature=[redacted]"],
   ])("%j", (text, secrets, expected) => {
     expect(redactSecrets(text, secrets)).toBe(expected);
   });
