@@ -1,0 +1,137 @@
+import { z } from "zod";
+import { OPERATIONS } from "../contract";
+import { FaultSpecError, type Fault } from "./faults";
+import { describeIssues } from "./issues";
+import type { Reply } from "./operations";
+import type { EmulatorMetrics, RequestLogEntry } from "./recorder";
+import type { StateSnapshot } from "./state";
+
+export interface ClockReading {
+  /** Epoch ms on the emulator's clock. */
+  now: number;
+  iso: string;
+  offsetMs: number;
+}
+
+/** Either shift the clock by `offsetMs` from real time, or set it to `time` (epoch ms or ISO-8601). */
+export type ClockSetting = { offsetMs: number } | { time: number | string };
+
+export interface ResetOptions {
+  /** Also restore streams, apps and checkpoints to the seed (or to empty without one). */
+  state?: boolean;
+}
+
+/** What the admin surface controls. The emulator handle implements it, so tests get it in-process too. */
+export interface AdminTarget {
+  requests(afterSeq?: number): RequestLogEntry[];
+  metrics(): EmulatorMetrics & { checkpoints: number };
+  faults(): Fault[];
+  addFault(spec: unknown): Fault;
+  removeFault(id: string): boolean;
+  clearFaults(): void;
+  clock(): ClockReading;
+  setClock(setting: ClockSetting): ClockReading;
+  reset(options?: ResetOptions): void;
+  snapshot(): StateSnapshot;
+}
+
+export interface AdminRequest {
+  method: string;
+  /** The path below `/_emulator`. */
+  path: string;
+  query: ReadonlyMap<string, string>;
+  body: Buffer;
+  remoteAddress: string | undefined;
+}
+
+const CLOCK_SETTING = z
+  .object({
+    offsetMs: z.number().int().optional(),
+    time: z.union([z.number().int(), z.iso.datetime({ offset: true })]).optional(),
+  })
+  .strict()
+  .refine((setting) => (setting.offsetMs === undefined) !== (setting.time === undefined), {
+    message: "give exactly one of offsetMs (ms from real time) or time (epoch ms or ISO-8601)",
+  });
+const RESET_OPTIONS = z.object({ state: z.boolean().optional() }).strict();
+
+const adminError = (status: number, message: string): Reply => ({ status, body: { error: message } });
+
+/** Admin requests from anywhere but loopback are refused: the surface is unsigned. */
+export function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && (address === "::1" || /^(?:::ffff:)?127\./.test(address));
+}
+
+export function handleAdmin(target: AdminTarget, request: AdminRequest): Reply {
+  if (!isLoopback(request.remoteAddress)) return adminError(403, "the /_emulator/ admin surface answers loopback clients only");
+  const route = `${request.method} ${request.path.replace(/\/$/, "")}`;
+  try {
+    return dispatch(target, route, request);
+  } catch (error) {
+    if (error instanceof FaultSpecError || error instanceof AdminInputError) return adminError(400, error.message);
+    throw error;
+  }
+}
+
+class AdminInputError extends Error {}
+
+function dispatch(target: AdminTarget, route: string, request: AdminRequest): Reply {
+  const faultId = /^DELETE \/faults\/([^/]+)$/.exec(route)?.[1];
+  if (faultId !== undefined) {
+    return target.removeFault(decodeURIComponent(faultId)) ? { status: 204 } : adminError(404, `no fault with id ${faultId}`);
+  }
+  switch (route) {
+    case "GET /requests":
+      return { status: 200, body: { requests: filterRequests(target, request.query) } };
+    case "GET /metrics":
+      return { status: 200, body: target.metrics() };
+    case "GET /faults":
+      return { status: 200, body: { faults: target.faults() } };
+    case "POST /faults":
+      return { status: 201, body: { id: target.addFault(parseBody(request.body)).id } };
+    case "DELETE /faults":
+      target.clearFaults();
+      return { status: 204 };
+    case "GET /clock":
+      return { status: 200, body: target.clock() };
+    case "POST /clock":
+      return { status: 200, body: target.setClock(clockSetting(parseBody(request.body))) };
+    case "POST /reset":
+      target.reset(parseWith(RESET_OPTIONS, request.body.length === 0 ? {} : parseBody(request.body), "reset"));
+      return { status: 204 };
+    case "GET /state":
+      return { status: 200, body: target.snapshot() };
+    default:
+      return adminError(404, `no admin route ${route}; see docs/emulator.md`);
+  }
+}
+
+function clockSetting(body: unknown): ClockSetting {
+  const { offsetMs, time } = parseWith(CLOCK_SETTING, body, "clock");
+  return offsetMs !== undefined ? { offsetMs } : { time: time as number | string };
+}
+
+function filterRequests(target: AdminTarget, query: ReadonlyMap<string, string>): RequestLogEntry[] {
+  const after = query.get("after");
+  const operation = query.get("operation");
+  if (after !== undefined && !/^\d+$/.test(after)) throw new AdminInputError(`after must be a request seq, got ${after}`);
+  if (operation !== undefined && !(OPERATIONS as readonly string[]).includes(operation)) {
+    throw new AdminInputError(`unknown operation ${operation}; expected one of ${OPERATIONS.join(", ")}`);
+  }
+  const requests = target.requests(after === undefined ? 0 : Number(after));
+  return operation === undefined ? requests : requests.filter((entry) => entry.operation === operation);
+}
+
+function parseBody(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString("utf8"));
+  } catch (error) {
+    throw new AdminInputError(`the body must be JSON: ${(error as Error).message}`);
+  }
+}
+
+function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new AdminInputError(`invalid ${what} request: ${describeIssues(parsed.error, what)}`);
+  return parsed.data;
+}

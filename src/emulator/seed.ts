@@ -1,0 +1,211 @@
+import { readFileSync } from "node:fs";
+import { LineCounter, parseDocument, type Document } from "yaml";
+import { z } from "zod";
+import { MAX_SEQUENCE_NUMBER } from "../contract";
+import { EmulatorError } from "./errors";
+import { parsePartitionId, parseSequenceNumber } from "./identifiers";
+import type { EmulatorState } from "./state";
+
+const DEFAULT_INTERVAL_MS = 1000;
+
+const NAME = z.string().min(1);
+/** Sequence numbers are decimal strings; a bare integer is accepted only while it is exact. */
+const SEQUENCE_NUMBER = z.union([
+  z.string().regex(/^\d+$/, "expected a decimal string such as \"1520\""),
+  z.number().int().min(0).max(Number.MAX_SAFE_INTEGER, "integers above 2^53-1 lose precision: quote the number"),
+]);
+
+const RECORDS = z
+  .object({
+    perPartition: z.union([z.number().int().min(0), z.array(z.number().int().min(0))]),
+    startTime: z.union([z.number().int().min(0), z.iso.datetime({ offset: true })]).optional(),
+    intervalMs: z.number().int().min(0).optional(),
+    firstSequenceNumber: SEQUENCE_NUMBER.optional(),
+  })
+  .strict();
+
+export const SEED_SCHEMA = z
+  .object({
+    streams: z
+      .array(
+        z
+          .object({
+            name: NAME,
+            partitions: z.number().int().min(1),
+            retentionHours: z.number().int().optional(),
+            streamType: z.enum(["COMMON", "ADVANCED"]).optional(),
+            dataType: z.enum(["BLOB", "JSON", "CSV"]).optional(),
+            records: RECORDS.optional(),
+          })
+          .strict(),
+      )
+      .optional(),
+    apps: z.array(z.union([NAME, z.object({ name: NAME }).strict()])).optional(),
+    checkpoints: z
+      .array(
+        z
+          .object({
+            app: NAME,
+            stream: NAME,
+            partition: z.union([NAME, z.number().int().min(0)]),
+            sequenceNumber: SEQUENCE_NUMBER,
+            metadata: z.string().optional(),
+          })
+          .strict(),
+      )
+      .optional(),
+  })
+  .strict();
+
+/** The seed format (docs/emulator.md): streams with generated records, apps, and checkpoints. */
+export type SeedDocument = z.input<typeof SEED_SCHEMA>;
+type Seed = z.output<typeof SEED_SCHEMA>;
+
+type SeedPath = (string | number)[];
+
+/** A seed problem: where (file, line, column when known; the path in the document) and what. */
+export class SeedError extends Error {
+  override name = "SeedError";
+
+  constructor(
+    readonly source: string,
+    readonly path: SeedPath,
+    readonly problem: string,
+    readonly position?: { line: number; col: number },
+  ) {
+    const where = position ? `${source}:${position.line}:${position.col}` : source;
+    super(`${where}: ${path.length > 0 ? `${formatPath(path)}: ` : ""}${problem}`);
+  }
+}
+
+function formatPath(path: SeedPath): string {
+  return path.map((part, index) => (typeof part === "number" ? `[${part}]` : index === 0 ? part : `.${part}`)).join("");
+}
+
+/** A parsed seed that can be applied again (reset) and locates its own problems. */
+export interface LoadedSeed {
+  source: string;
+  seed: Seed;
+  locate(path: SeedPath): { line: number; col: number } | undefined;
+}
+
+/** Reads a YAML or JSON seed file (JSON is YAML). Problems come back as one SeedError with a position. */
+export function loadSeedFile(file: string): LoadedSeed {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new SeedError(file, [], `cannot read the seed file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false });
+  const syntaxError = document.errors[0];
+  if (syntaxError) {
+    const position = syntaxError.linePos?.[0];
+    throw new SeedError(file, [], syntaxError.message.split("\n")[0] as string, position);
+  }
+  const locate = (path: SeedPath) => locateInDocument(document, lineCounter, path);
+  return { source: file, seed: validateSeed(document.toJS(), file, locate), locate };
+}
+
+/** A seed given as an object (programmatic use); problems are located by path only. */
+export function loadSeedObject(value: unknown): LoadedSeed {
+  const locate = () => undefined;
+  return { source: "seed", seed: validateSeed(value, "seed", locate), locate };
+}
+
+function validateSeed(value: unknown, source: string, locate: LoadedSeed["locate"]): Seed {
+  const parsed = SEED_SCHEMA.safeParse(value ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0] as z.core.$ZodIssue;
+  const path = issue.path.filter((part): part is string | number => typeof part !== "symbol");
+  throw new SeedError(source, path, issue.message, locate(path));
+}
+
+/** The deepest node on `path` that exists (a missing key is reported at its parent). */
+function locateInDocument(document: Document, lineCounter: LineCounter, path: SeedPath) {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = document.getIn(path.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) return lineCounter.linePos(node.range[0]);
+  }
+  return undefined;
+}
+
+/**
+ * Creates the seed's streams (with generated records), apps and checkpoints through the state's own rules,
+ * so a seed is held to exactly what the API would accept. `now` anchors records without a `startTime`: they
+ * end one interval before it.
+ */
+export function applySeed(state: EmulatorState, loaded: LoadedSeed, now: number): void {
+  const { seed } = loaded;
+  const at = <T>(path: SeedPath, action: () => T): T => {
+    try {
+      return action();
+    } catch (error) {
+      if (!(error instanceof EmulatorError) && !(error instanceof SeedInputError)) throw error;
+      throw new SeedError(loaded.source, path, error.message, loaded.locate(path));
+    }
+  };
+  for (const [index, stream] of (seed.streams ?? []).entries()) {
+    at(["streams", index], () => {
+      const records = stream.records;
+      const spec = {
+        name: stream.name,
+        partitionCount: stream.partitions,
+        ...(stream.retentionHours === undefined ? {} : { retentionHours: stream.retentionHours }),
+        ...(stream.streamType === undefined ? {} : { streamType: stream.streamType }),
+        ...(stream.dataType === undefined ? {} : { dataType: stream.dataType }),
+      };
+      state.createStream(records ? { ...spec, records: generatedRecords(records, stream.partitions, now) } : spec);
+    });
+  }
+  for (const [index, app] of (seed.apps ?? []).entries()) {
+    at(["apps", index], () => state.createApp(typeof app === "string" ? app : app.name));
+  }
+  for (const [index, checkpoint] of (seed.checkpoints ?? []).entries()) {
+    const partitionId = String(checkpoint.partition);
+    const ordinal = at(["checkpoints", index, "partition"], () => required(parsePartitionId(partitionId), `invalid partition id ${partitionId}`));
+    const sequenceNumber = at(["checkpoints", index, "sequenceNumber"], () =>
+      required(parseSequenceNumber(String(checkpoint.sequenceNumber)), "sequence numbers range from 0 to 9223372036854775807"),
+    );
+    at(["checkpoints", index], () =>
+      state.commitCheckpoint(
+        { app: checkpoint.app, stream: checkpoint.stream, partition: { ordinal, id: partitionId } },
+        sequenceNumber,
+        checkpoint.metadata,
+      ),
+    );
+  }
+}
+
+class SeedInputError extends Error {}
+
+function required<T>(value: T | undefined, problem: string): T {
+  if (value === undefined) throw new SeedInputError(problem);
+  return value;
+}
+
+function generatedRecords(records: NonNullable<Seed["streams"]>[number]["records"] & object, partitions: number, now: number) {
+  const perPartition = Array.isArray(records.perPartition)
+    ? records.perPartition
+    : Array.from({ length: partitions }, () => records.perPartition as number);
+  if (perPartition.length > partitions) {
+    throw new SeedInputError(`records.perPartition lists ${perPartition.length} counts for ${partitions} partitions`);
+  }
+  const intervalMs = records.intervalMs ?? DEFAULT_INTERVAL_MS;
+  const longest = Math.max(0, ...perPartition);
+  const startTime =
+    records.startTime === undefined
+      ? now - longest * intervalMs
+      : typeof records.startTime === "number"
+        ? records.startTime
+        : Date.parse(records.startTime);
+  const firstSequenceNumber = required(
+    parseSequenceNumber(String(records.firstSequenceNumber ?? "0")),
+    "records.firstSequenceNumber must be within 0 … 9223372036854775807",
+  );
+  if (firstSequenceNumber + BigInt(longest) > MAX_SEQUENCE_NUMBER) {
+    throw new SeedInputError("records.firstSequenceNumber leaves no room for the records below 2^63-1");
+  }
+  return { perPartition, startTime, intervalMs, firstSequenceNumber };
+}
