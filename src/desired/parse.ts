@@ -1,0 +1,150 @@
+/**
+ * The pure core of the loader: declaration files' text → a normalised DesiredState, or every error at once.
+ */
+import { formatLocation, sortErrors, type DeclarationError, type SourceLocation } from "./errors";
+import type { DeclarationStats, DesiredApp, DesiredPartition, DesiredState, DesiredStream } from "./model";
+import { SHARD_ID_PREFIX, type DeclarationDocument } from "./schema";
+import { validateDocument } from "./validate";
+import { pathKey, readYamlSource, type SourceDocument, type SourceProblem } from "./yaml-source";
+
+export interface DeclarationFile {
+  /** Shown in errors and source locations as given. */
+  path: string;
+  text: string;
+}
+
+export type ParseResult =
+  | { ok: true; state: DesiredState; stats: DeclarationStats }
+  | { ok: false; errors: DeclarationError[] };
+
+/** Parses, validates and normalises declaration files, in the order given (the order "first declared" follows). */
+export function parseDeclarations(files: readonly DeclarationFile[]): ParseResult {
+  const errors: DeclarationError[] = [];
+  const apps = new Map<string, AppBeingMerged>();
+  let documentCount = 0;
+  for (const file of files) {
+    const source = readYamlSource(file.text);
+    const locate = (offset: number): SourceLocation => {
+      const { line, col } = source.lineCounter.linePos(offset);
+      return { file: file.path, line, column: col };
+    };
+    const report = (problem: SourceProblem) => errors.push(toError(problem, locate));
+    source.problems.forEach(report);
+    documentCount += source.documents.length;
+    for (const document of source.documents) {
+      const declaration = validateDocument(document, report);
+      if (declaration) mergeDocument(apps, declaration, document, locate, errors);
+    }
+  }
+  if (errors.length > 0) return { ok: false, errors: sortErrors(errors, files.map((file) => file.path)) };
+  const state = {
+    apps: [...apps.values()]
+      .map(({ app, streams }) => ({ ...app, streams: [...streams.values()].sort(byName) }))
+      .sort(byName),
+  };
+  const streams = state.apps.flatMap((app) => app.streams);
+  const stats = {
+    files: files.length,
+    documents: documentCount,
+    apps: state.apps.length,
+    streams: streams.length,
+    checkpoints: streams.reduce((total, stream) => total + stream.partitions.length, 0),
+  };
+  return { ok: true, state, stats };
+}
+
+function toError(problem: SourceProblem, locate: (offset: number) => SourceLocation): DeclarationError {
+  const error: DeclarationError = { code: problem.code, message: problem.message, ...locate(problem.offset) };
+  if (problem.path) error.path = [...problem.path];
+  return error;
+}
+
+/** Byte order of names (they are ASCII), independent of locale. */
+export function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+const byName = (a: { name: string }, b: { name: string }) => compareNames(a.name, b.name);
+
+interface AppBeingMerged {
+  app: Omit<DesiredApp, "streams">;
+  streams: Map<string, DesiredStream>;
+}
+
+function mergeDocument(
+  apps: Map<string, AppBeingMerged>,
+  declaration: DeclarationDocument,
+  document: SourceDocument,
+  locate: (offset: number) => SourceLocation,
+  errors: DeclarationError[],
+): void {
+  const keyLocation = (path: readonly string[]) => {
+    const offsets = document.offsets.get(pathKey(path));
+    return locate(offsets?.key ?? offsets?.value ?? 0);
+  };
+  const merged = apps.get(declaration.app) ?? {
+    app: { name: declaration.app, source: locate(document.offsets.get(pathKey(["app"]))?.value ?? 0) },
+    streams: new Map<string, DesiredStream>(),
+  };
+  apps.set(declaration.app, merged);
+  for (const [streamName, stream] of Object.entries(declaration.streams)) {
+    const streamPath = ["streams", streamName];
+    const source = keyLocation(streamPath);
+    const earlier = merged.streams.get(streamName);
+    if (earlier) {
+      errors.push({
+        code: "duplicate-stream",
+        ...source,
+        path: streamPath,
+        message: `stream ${streamName} of app ${declaration.app} is already declared at ${formatLocation(earlier.source)}: declare each app and stream once`,
+      });
+      continue;
+    }
+    const partitions: DesiredPartition[] = [];
+    const byOrdinal = new Map<number, { key: string; source: SourceLocation }>();
+    const entries = Object.entries(stream.partitions).map(([key, value]) => {
+      const partitionPath = [...streamPath, "partitions", key];
+      const offsets = document.offsets.get(pathKey(partitionPath));
+      return { key, value, path: partitionPath, offset: offsets?.key ?? 0 };
+    });
+    // Object key order puts integer-like keys first; "first declared" means first in the file.
+    entries.sort((a, b) => a.offset - b.offset);
+    for (const { key, value, path, offset } of entries) {
+      const ordinal = partitionOrdinal(key);
+      const partitionSource = locate(offset);
+      const first = byOrdinal.get(ordinal);
+      if (first) {
+        errors.push({
+          code: "duplicate-partition",
+          ...partitionSource,
+          path,
+          message: `partition ${ordinal} of stream ${streamName} is declared twice: as ${JSON.stringify(key)} here and as ${JSON.stringify(first.key)} at ${formatLocation(first.source)}; keep one`,
+        });
+        continue;
+      }
+      byOrdinal.set(ordinal, { key, source: partitionSource });
+      const entry = typeof value === "object" ? value : { sequenceNumber: value };
+      const partition: DesiredPartition = {
+        ordinal,
+        sequenceNumber: String(entry.sequenceNumber),
+        source: partitionSource,
+      };
+      if ("metadata" in entry && entry.metadata !== undefined) partition.metadata = entry.metadata;
+      partitions.push(partition);
+    }
+    partitions.sort((a, b) => a.ordinal - b.ordinal);
+    merged.streams.set(streamName, {
+      name: streamName,
+      source,
+      allowSkip: stream.allowSkip,
+      onDelete: stream.onDelete,
+      revision: stream.revision,
+      partitions,
+    });
+  }
+}
+
+/** `3` and `shardId-0000000003` both name ordinal 3 (the schema has checked the form). */
+export function partitionOrdinal(partitionId: string): number {
+  return Number(partitionId.startsWith(SHARD_ID_PREFIX) ? partitionId.slice(SHARD_ID_PREFIX.length) : partitionId);
+}
