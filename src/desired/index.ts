@@ -5,6 +5,7 @@
  */
 export { loadDeclarations, type LoadOptions, type LoadResult } from "./load";
 export { parseDeclarations, partitionOrdinal, type DeclarationFile, type ParseResult } from "./parse";
+export { closestMatch } from "./suggest";
 export { renderDeclarations, DEFAULT_SCHEMA_PATH, type RenderOptions } from "./render";
 export {
   DECLARATION_ERROR_CODES,
