@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { localPulumiPaths, PROJECT_ROOT } from "./paths";
 
@@ -15,17 +16,21 @@ export interface PulumiEnvironmentOptions {
 }
 
 /**
- * The environment every Pulumi invocation of this project runs with: a file backend and PULUMI_HOME inside
- * the project, no update checks and no plugin downloads (the plugins this project needs are local).
+ * The environment every Pulumi invocation of this project runs with: no update checks, no plugin downloads
+ * (the plugins this project needs are local) and, unless the caller chose a backend with PULUMI_BACKEND_URL,
+ * a file backend (created if missing) and PULUMI_HOME inside the project.
  */
 export function pulumiEnvironment(options: PulumiEnvironmentOptions = {}): Record<string, string> {
   const base = options.base ?? process.env;
   const paths = localPulumiPaths(options.root ?? PROJECT_ROOT);
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(base)) if (value !== undefined) env[key] = value;
+  if (!base.PULUMI_BACKEND_URL) {
+    // The file backend refuses a missing directory.
+    fs.mkdirSync(paths.state, { recursive: true });
+    Object.assign(env, { PULUMI_HOME: paths.home, PULUMI_BACKEND_URL: `file://${paths.state}` });
+  }
   Object.assign(env, {
-    PULUMI_HOME: paths.home,
-    PULUMI_BACKEND_URL: `file://${paths.state}`,
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
   });

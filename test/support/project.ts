@@ -26,11 +26,10 @@ export function makeTempProject(files: Record<string, string> = {}): TempProject
     fs.writeFileSync(path.join(dir, name), text);
   }
   const cli = requirePulumiCli();
-  const env = pulumiEnvironment({
-    root: dir,
-    cliDir: path.dirname(cli.command),
-    base: { ...process.env, PULUMI_CONFIG_PASSPHRASE: TEST_PASSPHRASE },
-  });
+  const base: NodeJS.ProcessEnv = { ...process.env, PULUMI_CONFIG_PASSPHRASE: TEST_PASSPHRASE };
+  // Tests always use their own file backend, whatever the developer's shell points at.
+  delete base.PULUMI_BACKEND_URL;
+  const env = pulumiEnvironment({ root: dir, cliDir: path.dirname(cli.command), base });
   return { dir, env, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 

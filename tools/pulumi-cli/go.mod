@@ -1,3 +1,7 @@
+// Pins the Pulumi CLI that `npm run setup` builds (see src/workspace/pulumi-cli.ts): pkg/v3 and sdk/v3 at
+// v3.248.0, matching the @pulumi/pulumi SDK in package.json, with every dependency fixed by go.sum.
+// The nodejs language host is not built: its module has no release the Go module proxy serves, so the
+// program runs through the Automation API (inline), which needs no language host.
 module local.invalid/pulumi-cli
 
 go 1.25.11

@@ -1,0 +1,131 @@
+/**
+ * The Pulumi program: load the stack's declarations, refuse bad ones before anything is registered, show
+ * the impact of what would change, and register one App per app and one StreamCheckpoints per (app, stream).
+ */
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { formatDeclarationError, loadDeclarations, type DesiredState } from "../desired";
+import {
+  clientFromSettings,
+  CONFIG_NAMESPACE,
+  declarationChanged,
+  planCommits,
+  readLivePartitions,
+  readSettings,
+  type ProviderSettings,
+  type StreamDeclaration,
+} from "../provider";
+import { formatImpactTable } from "./impact";
+import { App, StreamCheckpoints, streamCheckpointsName } from "./resources";
+
+
+export interface ProgramContext {
+  /**
+   * The declarations as last applied, keyed by `app/stream`, read from the stack's state before the run.
+   * Known when the program runs through `dis-checkpoints`; unknown under a plain `pulumi up`, where the
+   * provider's `check` alone guards the commits.
+   */
+  previous?: ReadonlyMap<string, StreamDeclaration>;
+  /** Environment overrides given to the run (the provider process sees them too). */
+  env?: Readonly<Record<string, string>>;
+}
+
+/** A declaration together with where each of its partitions was declared. */
+interface LocatedDeclaration {
+  declaration: StreamDeclaration;
+  partitionSources: Map<number, string>;
+}
+
+function toDeclarations(state: DesiredState): LocatedDeclaration[] {
+  const located: LocatedDeclaration[] = [];
+  for (const app of state.apps) {
+    for (const stream of app.streams) {
+      const partitions: Record<string, string> = {};
+      const metadata: Record<string, string> = {};
+      const partitionSources = new Map<number, string>();
+      for (const partition of stream.partitions) {
+        partitions[String(partition.ordinal)] = partition.sequenceNumber;
+        if (partition.metadata !== undefined) metadata[String(partition.ordinal)] = partition.metadata;
+        const { file, line, column } = partition.source;
+        partitionSources.set(partition.ordinal, `${file}:${line}:${column}`);
+      }
+      located.push({
+        declaration: {
+          app: app.name,
+          stream: stream.name,
+          partitions,
+          metadata,
+          allowSkip: stream.allowSkip,
+          onDelete: stream.onDelete,
+          revision: stream.revision,
+        },
+        partitionSources,
+      });
+    }
+  }
+  return located;
+}
+
+function readProgramSettings(env: Readonly<Record<string, string>> = {}): ProviderSettings {
+  return readSettings((key) => pulumi.runtime.getConfig(key), { ...process.env, ...env });
+}
+
+/**
+ * Reads live positions for the declarations that would commit, logs their impact during preview, and
+ * stops the run with every refusal (each at its file:line:col) before a resource is registered.
+ */
+async function gate(located: LocatedDeclaration[], previous: ReadonlyMap<string, StreamDeclaration>, settings: ProviderSettings): Promise<void> {
+  const changing = located.filter(({ declaration }) => {
+    const before = previous.get(streamCheckpointsName(declaration.app, declaration.stream));
+    return !before || declarationChanged(before, declaration);
+  });
+  const candidates = changing.filter(({ declaration }) => {
+    const before = previous.get(streamCheckpointsName(declaration.app, declaration.stream));
+    return planCommits(before, declaration).commits.length > 0;
+  });
+  if (candidates.length === 0) {
+    if (pulumi.runtime.isDryRun()) pulumi.log.info("No declared checkpoint changed: nothing will be committed.");
+    return;
+  }
+  const client = clientFromSettings(settings);
+  const refusals: string[] = [];
+  try {
+    for (const { declaration, partitionSources } of candidates) {
+      const before = previous.get(streamCheckpointsName(declaration.app, declaration.stream));
+      const live = await readLivePartitions(client, declaration.app, declaration.stream);
+      const plan = planCommits(before, declaration, live);
+      for (const refusal of plan.refusals) refusals.push(`${partitionSources.get(refusal.ordinal)}: ${refusal.message}`);
+      if (pulumi.runtime.isDryRun()) pulumi.log.info(formatImpactTable(declaration, plan, live, settings.convention));
+    }
+  } finally {
+    await client.close();
+  }
+  if (refusals.length > 0) {
+    throw new pulumi.RunError(`${refusals.join("\n")}\nNothing was committed: fix the declarations above and run again.`);
+  }
+}
+
+export function createProgram(context: ProgramContext = {}): () => Promise<Record<string, unknown>> {
+  return async () => {
+    const settings = readProgramSettings(context.env);
+    const config = new pulumi.Config(CONFIG_NAMESPACE);
+    const cwd = process.cwd();
+    const directory = config.get("checkpointsDir") ?? path.join("checkpoints", pulumi.getStack());
+    const loaded = await loadDeclarations([directory], { cwd });
+    if (!loaded.ok) {
+      const lines = loaded.errors.map(formatDeclarationError);
+      throw new pulumi.RunError(`${lines.join("\n")}\nNothing was committed: fix the declarations above and run again.`);
+    }
+    const located = toDeclarations(loaded.state);
+    if (context.previous) await gate(located, context.previous, settings);
+
+    const apps = new Map<string, App>();
+    for (const app of loaded.state.apps) apps.set(app.name, new App({ app: app.name }));
+    let checkpoints = 0;
+    for (const { declaration } of located) {
+      new StreamCheckpoints(declaration, { dependsOn: apps.get(declaration.app) });
+      checkpoints += Object.keys(declaration.partitions).length;
+    }
+    return { apps: apps.size, streams: located.length, checkpoints };
+  };
+}

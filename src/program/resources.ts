@@ -1,0 +1,38 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { AppInputs, StreamDeclaration } from "../provider";
+import { appProvider, streamCheckpointsProvider } from "../provider";
+
+/** Type tokens: `pulumi-nodejs:dynamic/dis-checkpoints:App` and `…:StreamCheckpoints`. */
+export const RESOURCE_MODULE = "dis-checkpoints";
+export const STREAM_CHECKPOINTS_TYPE = `pulumi-nodejs:dynamic/${RESOURCE_MODULE}:StreamCheckpoints`;
+export const APP_TYPE = `pulumi-nodejs:dynamic/${RESOURCE_MODULE}:App`;
+
+/** A DIS consumer app: created when missing, adopted when present, never deleted. */
+export class App extends pulumi.dynamic.Resource {
+  declare readonly adopted: pulumi.Output<boolean>;
+
+  constructor(inputs: AppInputs, opts?: pulumi.CustomResourceOptions) {
+    super(appProvider, inputs.app, { ...inputs, adopted: undefined }, opts, RESOURCE_MODULE, "App");
+  }
+}
+
+/** The declared checkpoints of one app on one stream. */
+export class StreamCheckpoints extends pulumi.dynamic.Resource {
+  declare readonly observed: pulumi.Output<Record<string, string | null>>;
+  declare readonly previous: pulumi.Output<Record<string, string | null>>;
+
+  constructor(declaration: StreamDeclaration, opts?: pulumi.CustomResourceOptions) {
+    super(
+      streamCheckpointsProvider,
+      streamCheckpointsName(declaration.app, declaration.stream),
+      { ...declaration, observed: undefined, observedAt: undefined, previous: undefined },
+      opts,
+      RESOURCE_MODULE,
+      "StreamCheckpoints",
+    );
+  }
+}
+
+export function streamCheckpointsName(app: string, stream: string): string {
+  return `${app}/${stream}`;
+}

@@ -1,0 +1,90 @@
+/**
+ * Runs the program through the real Pulumi CLI with the Automation API: the CLI and engine do the work,
+ * the program runs in this process (inline), and the dynamic provider in its own process started by the
+ * engine. Before each run the stack's state is read so the program knows what was last declared.
+ */
+import * as path from "node:path";
+import { LocalWorkspace, PulumiCommand, type Deployment, type OutputMap } from "@pulumi/pulumi/automation";
+import { parseStreamDeclaration, type StreamDeclaration } from "../provider";
+import { pulumiEnvironment, requirePulumiCli } from "../workspace";
+import { createProgram, type ProgramContext } from "./program";
+import { STREAM_CHECKPOINTS_TYPE, streamCheckpointsName } from "./resources";
+
+export const PROJECT_NAME = "dis-checkpoints";
+
+export type StackOperation = "preview" | "up" | "refresh" | "destroy";
+
+export interface StackRunOptions {
+  operation: StackOperation;
+  stack: string;
+  /** The directory holding Pulumi.yaml. */
+  projectDir: string;
+  /** Engine output, as the CLI prints it. */
+  onOutput?: (text: string) => void;
+  /** Passphrase for throw-away local stacks when the environment sets none. */
+  fallbackPassphrase?: string;
+  /** Extra environment for the CLI, the engine and the provider (e.g. DIS_CHECKPOINTS_ENDPOINT). */
+  env?: Record<string, string>;
+}
+
+export interface StackRunResult {
+  /** Resource changes by kind (create, update, same, delete…). */
+  changes: Record<string, number>;
+  outputs: Record<string, unknown>;
+}
+
+/** The declarations of the StreamCheckpoints resources in an exported stack, keyed by `app/stream`. */
+export function previousDeclarations(deployment: Deployment): Map<string, StreamDeclaration> {
+  const previous = new Map<string, StreamDeclaration>();
+  const resources = (deployment.deployment?.resources ?? []) as Array<{ type?: string; outputs?: unknown }>;
+  for (const resource of resources) {
+    if (resource.type !== STREAM_CHECKPOINTS_TYPE || !resource.outputs) continue;
+    const declaration = parseStreamDeclaration(resource.outputs);
+    previous.set(streamCheckpointsName(declaration.app, declaration.stream), declaration);
+  }
+  return previous;
+}
+
+function plainOutputs(outputs: OutputMap): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.secret ? "[secret]" : output.value]));
+}
+
+export async function runStack(options: StackRunOptions): Promise<StackRunResult> {
+  const cli = requirePulumiCli();
+  const cliDir = path.dirname(cli.command);
+  const pulumiCommand = await PulumiCommand.get({ root: path.dirname(cliDir) });
+  const envVars = {
+    ...pulumiEnvironment({
+      root: options.projectDir,
+      cliDir,
+      ...(options.fallbackPassphrase !== undefined ? { fallbackPassphrase: options.fallbackPassphrase } : {}),
+    }),
+    ...options.env,
+  };
+  const context: ProgramContext = options.env ? { env: options.env } : {};
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { stackName: options.stack, projectName: PROJECT_NAME, program: createProgram(context) },
+    { workDir: options.projectDir, pulumiCommand, envVars },
+  );
+  context.previous = previousDeclarations(await stack.exportStack());
+  const onOutput = options.onOutput;
+  const common = onOutput ? { onOutput } : {};
+  switch (options.operation) {
+    case "preview": {
+      const result = await stack.preview({ ...common, diff: false });
+      return { changes: result.changeSummary, outputs: {} };
+    }
+    case "up": {
+      const result = await stack.up(common);
+      return { changes: result.summary.resourceChanges ?? {}, outputs: plainOutputs(result.outputs) };
+    }
+    case "refresh": {
+      const result = await stack.refresh(common);
+      return { changes: result.summary.resourceChanges ?? {}, outputs: {} };
+    }
+    case "destroy": {
+      const result = await stack.destroy(common);
+      return { changes: result.summary.resourceChanges ?? {}, outputs: {} };
+    }
+  }
+}

@@ -1,0 +1,27 @@
+export { appProvider, streamCheckpointsProvider } from "./stub";
+export type { AppInputs, AppState, LivePartition, OnDelete, StreamCheckpointsState, StreamDeclaration } from "./model";
+export { streamResourceId } from "./model";
+export {
+  countRecords,
+  declarationChanged,
+  impactOf,
+  planCommits,
+  type CommitReason,
+  type Impact,
+  type Plan,
+  type PlannedCommit,
+  type Refusal,
+  type RefusalCode,
+} from "./planner";
+export { readLivePartitions } from "./live";
+export {
+  CONFIG_NAMESPACE,
+  DEFAULT_CONCURRENCY,
+  ENDPOINT_ENV,
+  readSettings,
+  SettingsError,
+  type Convention,
+  type ProviderSettings,
+} from "./settings";
+export { parseStreamDeclaration } from "./inputs";
+export { clientFromSettings } from "./client";
