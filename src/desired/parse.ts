@@ -96,7 +96,7 @@ function mergeDocument(
         code: "duplicate-stream",
         ...source,
         path: streamPath,
-        message: `stream ${streamName} of app ${declaration.app} is already declared at ${formatLocation(earlier.source)}: declare each app and stream once`,
+        message: `stream ${streamName} of app ${declaration.app} is already declared at ${describeEarlier(earlier.source, source)}: declare each app and stream once`,
       });
       continue;
     }
@@ -118,7 +118,7 @@ function mergeDocument(
           code: "duplicate-partition",
           ...partitionSource,
           path,
-          message: `partition ${ordinal} of stream ${streamName} is declared twice: as ${JSON.stringify(key)} here and as ${JSON.stringify(first.key)} at ${formatLocation(first.source)}; keep one`,
+          message: `partition ${ordinal} of stream ${streamName} is declared twice: as ${JSON.stringify(key)} here and as ${JSON.stringify(first.key)} at ${describeEarlier(first.source, partitionSource)}; keep one`,
         });
         continue;
       }
@@ -142,6 +142,11 @@ function mergeDocument(
       partitions,
     });
   }
+}
+
+/** Where the first of two declarations is, as seen from the second: the file is named only if it differs. */
+function describeEarlier(earlier: SourceLocation, here: SourceLocation): string {
+  return earlier.file === here.file ? `line ${earlier.line}, column ${earlier.column}` : formatLocation(earlier);
 }
 
 /** `3` and `shardId-0000000003` both name ordinal 3 (the schema has checked the form). */

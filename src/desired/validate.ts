@@ -42,12 +42,16 @@ export function validateDocument(
   }
   const reportedPaths = [...document.reportedPaths];
   if (!("version" in root)) {
-    report({
-      code: "missing-version",
-      offset: rootOffset,
-      path: [],
-      message: `the declaration has no version: add "version: ${FORMAT_VERSION}" as its first line`,
-    });
+    // A misspelt "version" key is reported once, as an unknown key with its suggestion.
+    const misspelt = Object.keys(root).some((key) => closestMatch(key, ["version"]) !== undefined);
+    if (!misspelt) {
+      report({
+        code: "missing-version",
+        offset: rootOffset,
+        path: [],
+        message: `the declaration has no version: add "version: ${FORMAT_VERSION}" as its first line`,
+      });
+    }
     reportedPaths.push(["version"]);
   } else if (root.version !== FORMAT_VERSION) {
     if (!isReported(["version"], reportedPaths)) {
@@ -63,15 +67,30 @@ export function validateDocument(
   }
   const result = declarationSchema.safeParse(root);
   if (result.success) return result.data;
+  const sites = result.error.issues.flatMap((issue) => issueSites(issue, []));
+  const misspelt = new Set(sites.flatMap((site) => (site.kind === "unknown-key" ? [pathKey(suggestedPath(site.path))] : [])));
   const explained = new Set<string>();
-  for (const site of result.error.issues.flatMap((issue) => issueSites(issue, []))) {
+  for (const site of sites) {
     if (isReported(site.path, reportedPaths)) continue;
+    // "stream:" for "streams:" is one mistake: the "did you mean" says it all, a missing-key error would repeat it.
+    if (isMissing(site, document) && misspelt.has(pathKey(site.path))) continue;
     const siteKey = `${site.kind}:${pathKey(site.path)}`;
     if (explained.has(siteKey)) continue;
     explained.add(siteKey);
     report(explainSite(site, document));
   }
   return undefined;
+}
+
+function isMissing(site: Site, document: SourceDocument): boolean {
+  return site.kind === "wrong-type" && valueAt(document.value, site.path) === undefined;
+}
+
+/** Where an unknown key's "did you mean" suggestion would live. */
+function suggestedPath(unknownKeyPath: readonly string[]): string[] {
+  const parentPath = unknownKeyPath.slice(0, -1);
+  const suggestion = closestMatch(unknownKeyPath[unknownKeyPath.length - 1] ?? "", fieldAt(parentPath).knownKeys ?? []);
+  return suggestion === undefined ? [...unknownKeyPath] : [...parentPath, suggestion];
 }
 
 function isReported(path: DocumentPath, reportedPaths: readonly DocumentPath[]): boolean {
@@ -295,7 +314,7 @@ function explainSite(site: Site, document: SourceDocument): SourceProblem {
       case "bad-value":
         return (field.explainValue ?? unexplained)(value);
       case "wrong-type":
-        if (value === undefined) {
+        if (isMissing(site, document)) {
           const parent = fieldAt(parentPath);
           return {
             code: "missing-key",
@@ -321,15 +340,17 @@ function quoteHint(field: Field, value: unknown): string {
   return field.wantsText && isScalar ? `; quote it: "${String(value)}"` : "";
 }
 
+/**
+ * Values are located at the value; keys, and keys missing from a mapping, at the key that names the
+ * mapping (or the nearest enclosing one).
+ */
 function siteOffset(site: Site, document: SourceDocument): number {
-  const located = site.kind === "wrong-type" && valueAt(document.value, site.path) === undefined
-    ? site.path.slice(0, -1) // a missing key: point at the mapping that lacks it
-    : site.path;
+  const missing = isMissing(site, document);
+  const located = missing ? site.path.slice(0, -1) : site.path;
+  const atValue = !missing && (site.kind === "bad-value" || site.kind === "wrong-type");
   for (let length = located.length; length >= 0; length--) {
     const offsets = document.offsets.get(pathKey(located.slice(0, length)));
-    if (!offsets) continue;
-    const wantsKey = length === located.length ? site.kind !== "bad-value" && site.kind !== "wrong-type" : true;
-    return (wantsKey ? offsets.key : undefined) ?? offsets.value;
+    if (offsets) return (atValue && length === located.length ? undefined : offsets.key) ?? offsets.value;
   }
   return 0;
 }
