@@ -4,6 +4,7 @@
  * .pulumi/demo so a second run sees the first run's checkpoints), reconciles checkpoints/local/ with the
  * real `pulumi up` on the `local` stack, then reads the checkpoints back from the emulator.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { createDisClient } from "../dis";
 import { startEmulator } from "../emulator";
@@ -15,9 +16,11 @@ import { describeChanges, runStackCommand } from "./stack";
 const STACK = "local";
 
 async function main(): Promise<void> {
+  const dataDir = path.join(PROJECT_ROOT, ".pulumi", "demo");
+  fs.mkdirSync(dataDir, { recursive: true });
   const emulator = await startEmulator({
     seed: path.join(PROJECT_ROOT, "demo", "seed.yaml"),
-    dataFile: path.join(PROJECT_ROOT, ".pulumi", "demo", "emulator.json"),
+    dataFile: path.join(dataDir, "emulator.json"),
   });
   const write = (text: string) => process.stdout.write(text);
   try {

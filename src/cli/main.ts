@@ -6,9 +6,10 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { runCli, EXIT, type Command, type CommandIo } from "./command";
+import { stackCommands } from "./stack";
 import { validateCommand } from "./validate";
 
-const COMMANDS: readonly Command[] = [validateCommand];
+const COMMANDS: readonly Command[] = [validateCommand, ...stackCommands];
 
 function packageVersion(): string {
   // Two levels up from src/cli and from dist/cli alike.

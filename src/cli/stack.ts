@@ -5,7 +5,11 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { CommandError, ConcurrentUpdateError } from "@pulumi/pulumi/automation";
 import { runStack, type StackOperation, type StackRunResult } from "../program";
+import { SetupError } from "../workspace";
+import { formatOptionsHelp, HELP_OPTION, parseArgs, UsageError, type OptionSpec } from "./args";
+import { EXIT, type Command } from "./command";
 
 /** The passphrase of the `local` demo stack, whose only secrets are the emulator's demo keys. */
 export const LOCAL_STACK_PASSPHRASE = "dis-checkpoints-local";
@@ -53,3 +57,86 @@ export function describeChanges(changes: Record<string, number>): string {
     .map(([kind, count]) => `${count} ${words[kind] ?? kind}`);
   return parts.length > 0 ? parts.join(", ") : "no resources";
 }
+
+const OPTIONS = {
+  stack: { type: "string", short: "s", valueName: "NAME", description: "The stack (stacks/Pulumi.<NAME>.yaml); required" },
+} satisfies OptionSpec;
+
+const DESCRIPTIONS: Record<StackOperation, { summary: string; details: string[] }> = {
+  preview: {
+    summary: "Show what `up` would commit, per stream: live → declared → records replayed or skipped",
+    details: [
+      "Loads the stack's declarations, reads the live positions of every stream whose declaration changed,",
+      "prints each one's impact, and fails (exit 1) on anything that would be refused, naming file:line:col.",
+      "Writes nothing to DIS.",
+    ],
+  },
+  up: {
+    summary: "Commit the declared checkpoints that changed (pulumi up)",
+    details: [
+      "Commits only the partitions whose declaration changed (or whose stream's revision was bumped); consumer",
+      "progress is never undone. Refusals stop the run before the first commit.",
+    ],
+  },
+  refresh: {
+    summary: "Record live positions as `observed` in the state; commits nothing (pulumi refresh)",
+    details: ["Run it before `up` after an interrupted run, so the state matches DIS again."],
+  },
+  destroy: {
+    summary: "Forget every declaration (pulumi destroy); checkpoints are retained unless onDelete: delete",
+    details: ["Apps are never deleted. Streams declared with `onDelete: delete` have their checkpoints deleted."],
+  },
+};
+
+function stackCommand(operation: StackOperation): Command {
+  const { summary, details } = DESCRIPTIONS[operation];
+  return {
+    name: operation,
+    summary,
+    help: [
+      `Usage: dis-checkpoints ${operation} --stack NAME`,
+      "",
+      ...details,
+      "Runs the Pulumi program through the Pulumi CLI; state is kept in .pulumi/state unless PULUMI_BACKEND_URL",
+      "is set. Secrets in stack config need PULUMI_CONFIG_PASSPHRASE (or _FILE); the `local` demo stack has its own.",
+      "",
+      "Options:",
+      formatOptionsHelp({ ...OPTIONS, ...HELP_OPTION }),
+    ].join("\n"),
+    async run(argv, io) {
+      const { options, positionals } = parseArgs(argv, OPTIONS);
+      if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+      if (!options.stack) throw new UsageError("--stack is required");
+      try {
+        const result = await runStackCommand({
+          operation,
+          stack: options.stack,
+          cwd: io.cwd,
+          write: io.stdout,
+          env: Object.fromEntries(Object.entries(io.env).filter((entry): entry is [string, string] => entry[1] !== undefined)),
+        });
+        io.stdout(`\n${operation} of stack '${options.stack}' done: ${describeChanges(result.changes)}\n`);
+        return EXIT.ok;
+      } catch (error) {
+        io.stderr(`dis-checkpoints ${operation}: ${failureMessage(operation, options.stack, error)}\n`);
+        return EXIT.failed;
+      }
+    },
+  };
+}
+
+/** One paragraph for the user: Pulumi's own diagnostics were already streamed to stdout. */
+function failureMessage(operation: StackOperation, stack: string, error: unknown): string {
+  if (error instanceof ConcurrentUpdateError) {
+    return `stack '${stack}' is locked by another update; nothing was changed. Wait for it to finish (or, if it died, run \`npm run pulumi -- cancel --stack ${stack}\`).`;
+  }
+  if (error instanceof CommandError) {
+    // The SDK keeps the command's result in a field its typings mark private.
+    const stderr = ((error as unknown as { commandResult?: { stderr?: string } }).commandResult?.stderr ?? "").trim();
+    return `pulumi ${operation} failed for stack '${stack}'${stderr ? `:\n${stderr}` : " (see the messages above)"}`;
+  }
+  if (error instanceof SetupError || error instanceof ProjectNotFoundError) return error.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+export const stackCommands: readonly Command[] = (["preview", "up", "refresh", "destroy"] as const).map(stackCommand);

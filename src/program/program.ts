@@ -71,7 +71,7 @@ function readProgramSettings(env: Readonly<Record<string, string>> = {}): Provid
 }
 
 /**
- * Reads live positions for the declarations that would commit, logs their impact during preview, and
+ * Reads live positions for the declarations that would commit, logs their impact (preview and up), and
  * stops the run with every refusal (each at its file:line:col) before a resource is registered.
  */
 async function gate(located: LocatedDeclaration[], previous: ReadonlyMap<string, StreamDeclaration>, settings: ProviderSettings): Promise<void> {
@@ -84,7 +84,7 @@ async function gate(located: LocatedDeclaration[], previous: ReadonlyMap<string,
     return planCommits(before, declaration).commits.length > 0;
   });
   if (candidates.length === 0) {
-    if (pulumi.runtime.isDryRun()) pulumi.log.info("No declared checkpoint changed: nothing will be committed.");
+    pulumi.log.info("No declared checkpoint changed: nothing will be committed.");
     return;
   }
   const client = clientFromSettings(settings);
@@ -95,7 +95,7 @@ async function gate(located: LocatedDeclaration[], previous: ReadonlyMap<string,
       const live = await readLivePartitions(client, declaration.app, declaration.stream);
       const plan = planCommits(before, declaration, live);
       for (const refusal of plan.refusals) refusals.push(`${partitionSources.get(refusal.ordinal)}: ${refusal.message}`);
-      if (pulumi.runtime.isDryRun()) pulumi.log.info(formatImpactTable(declaration, plan, live, settings.convention));
+      pulumi.log.info(formatImpactTable(declaration, plan, live, settings.convention));
     }
   } finally {
     await client.close();

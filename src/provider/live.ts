@@ -3,8 +3,7 @@ import type { LivePartition } from "./model";
 
 /**
  * Live positions of one app on one stream: the partition ranges from DescribeStream (the documented
- * `sequence_number_range`) and the app's checkpoints from its consumer state. An app that does not exist
- * yet (it is created later in the same run) simply has no checkpoints.
+ * `sequence_number_range`) and the app's checkpoints from its consumer state.
  */
 export async function readLivePartitions(client: DisClient, app: string, stream: string): Promise<Map<number, LivePartition>> {
   const [description, checkpoints] = await Promise.all([client.describeStream(stream), readCheckpoints(client, app, stream)]);
@@ -28,7 +27,13 @@ interface LiveCheckpoint {
   metadata?: string;
 }
 
-/** The app's checkpoints per partition ordinal; empty when the app does not exist yet. */
+/**
+ * Codes meaning "this app holds no checkpoint on this stream": the app does not exist yet (it is created
+ * later in the same run), or it never committed on the stream.
+ */
+const NO_CHECKPOINTS = new Set(["DIS.4332", "DIS.4375"]);
+
+/** The app's checkpoints per partition ordinal; empty when it has none on the stream. */
 export async function readCheckpoints(client: DisClient, app: string, stream: string): Promise<Map<number, LiveCheckpoint>> {
   try {
     const states = await client.consumerState({ app, stream });
@@ -39,7 +44,7 @@ export async function readCheckpoints(client: DisClient, app: string, stream: st
       ]),
     );
   } catch (error) {
-    if (error instanceof DisApiError && error.code === "DIS.4332") return new Map();
+    if (error instanceof DisApiError && error.code !== undefined && NO_CHECKPOINTS.has(error.code)) return new Map();
     throw error;
   }
 }
