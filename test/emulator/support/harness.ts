@@ -27,6 +27,8 @@ export interface CallOptions {
   body?: unknown;
   headers?: Record<string, string>;
   auth?: Auth;
+  /** Give up waiting for response headers after this long (undici's headersTimeout). */
+  timeoutMs?: number;
 }
 
 export interface CallResult {
@@ -68,6 +70,7 @@ export async function call(emulator: EmulatorHandle, method: string, path: strin
     method: method as "GET",
     headers,
     body: body === "" ? undefined : body,
+    ...(options.timeoutMs === undefined ? {} : { headersTimeout: options.timeoutMs }),
   });
   const text = await response.body.text();
   const contentType = String(response.headers["content-type"] ?? "");
