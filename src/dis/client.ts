@@ -25,11 +25,10 @@ import {
   type StreamDescription,
   type StreamSummary,
 } from "./responses";
-import type { RetryPolicy } from "./retry";
 import { percentEncode } from "./signer";
-import { Transport, type DisRequest, type RetryEvent } from "./transport";
+import { Transport, type DisRequest, type TransportTuning } from "./transport";
 
-export interface DisClientOptions extends EndpointOptions {
+export interface DisClientOptions extends EndpointOptions, TransportTuning {
   /** The Huawei Cloud project the streams and apps belong to; also sent (signed) as X-Project-Id. */
   projectId: string;
   /**
@@ -39,16 +38,6 @@ export interface DisClientOptions extends EndpointOptions {
   credentials?: CredentialOptions | DisCredentials | undefined;
   /** The environment to read credentials from; defaults to process.env at call time. */
   env?: Readonly<Record<string, string | undefined>> | undefined;
-  /** Concurrent connections to the endpoint (and so concurrent requests). Default 16. */
-  connections?: number | undefined;
-  connectTimeoutMs?: number | undefined;
-  requestTimeoutMs?: number | undefined;
-  /** All attempts of one call, waits included. Default 60 000. */
-  deadlineMs?: number | undefined;
-  retry?: Partial<RetryPolicy> | undefined;
-  onRetry?: ((event: RetryEvent) => void) | undefined;
-  /** Clock for request signatures (tests). */
-  now?: (() => Date) | undefined;
 }
 
 /** A partition as an ordinal (`3`) or in either id form (`"3"`, `"shardId-0000000003"`). */
@@ -112,24 +101,14 @@ export function createDisClient(options: DisClientOptions): DisClient {
     throw new DisInputError("projectId", `invalid project id ${JSON.stringify(options.projectId)}: expected the project's id, e.g. 0123456789abcdef0123456789abcdef`);
   }
   checkPositiveInteger(options.connections, "connections");
+  checkPositiveInteger(options.retry?.maxAttempts, "retry.maxAttempts");
   const projectId = percentEncode(options.projectId);
   const given = options.credentials;
   const credentials =
     given instanceof AccessKeyCredentials || given instanceof TokenCredentials
       ? () => given
       : () => resolveCredentials(given, options.env ?? process.env);
-  const transport = new Transport({
-    origin,
-    projectId: options.projectId,
-    credentials,
-    connections: options.connections,
-    connectTimeoutMs: options.connectTimeoutMs,
-    requestTimeoutMs: options.requestTimeoutMs,
-    deadlineMs: options.deadlineMs,
-    retry: options.retry,
-    onRetry: options.onRetry,
-    now: options.now,
-  });
+  const transport = new Transport({ ...options, origin, projectId: options.projectId, credentials });
 
   /** The answer for a "does not exist" code, instead of an error. */
   async function unlessCode<T, A>(code: string, absent: A, call: () => Promise<T>): Promise<T | A> {

@@ -33,4 +33,4 @@ export type {
 } from "./responses";
 export { DEFAULT_RETRY_POLICY, retryDecision, type AttemptOutcome, type RetryDecision, type RetryPolicy } from "./retry";
 export { signRequest, SigningInputError, type SigningCredentials, type SigningRequest } from "./signer";
-export { TRANSPORT_DEFAULTS, type RetryEvent } from "./transport";
+export { TRANSPORT_DEFAULTS, type RetryEvent, type TransportTuning } from "./transport";

@@ -5,10 +5,11 @@
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Pool } from "undici";
-import type { OperationName } from "../contract";
+import { MAX_SIGNED_BODY_BYTES, type OperationName } from "../contract";
 import type { DisCredentials } from "./credentials";
 import {
   DisApiError,
+  DisInputError,
   DisProtocolError,
   DisTransportError,
   describeApiError,
@@ -31,11 +32,8 @@ export interface RetryEvent {
   reason: string;
 }
 
-export interface TransportOptions {
-  origin: string;
-  projectId: string;
-  /** Called once per operation, so rotated keys and tokens are picked up without a new client. */
-  credentials: () => DisCredentials;
+/** How the client talks to its endpoint; every field has a default (TRANSPORT_DEFAULTS, DEFAULT_RETRY_POLICY). */
+export interface TransportTuning {
   /** Concurrent connections (and so requests) to the endpoint. Default 16. */
   connections?: number | undefined;
   connectTimeoutMs?: number | undefined;
@@ -47,6 +45,13 @@ export interface TransportOptions {
   onRetry?: ((event: RetryEvent) => void) | undefined;
   /** Clock for X-Sdk-Date and HTTP-date Retry-After values. */
   now?: (() => Date) | undefined;
+}
+
+export interface TransportOptions extends TransportTuning {
+  origin: string;
+  projectId: string;
+  /** Called once per operation, so rotated keys and tokens are picked up without a new client. */
+  credentials: () => DisCredentials;
 }
 
 export const TRANSPORT_DEFAULTS = {
@@ -122,6 +127,12 @@ export class Transport {
     );
     const pathWithQuery = query === "" ? request.path : `${request.path}?${query}`;
     const body = request.body === undefined ? undefined : Buffer.from(JSON.stringify(request.body), "utf8");
+    if (body !== undefined && body.length > MAX_SIGNED_BODY_BYTES) {
+      throw new DisInputError(
+        "body",
+        `${request.operation} request of ${body.length} bytes exceeds the gateway's limit of ${MAX_SIGNED_BODY_BYTES}: send fewer or smaller records per call`,
+      );
+    }
     const deadline = performance.now() + this.deadlineMs;
 
     for (let attempt = 1; ; attempt += 1) {

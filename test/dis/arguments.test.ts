@@ -9,15 +9,12 @@ import {
   type CursorArguments,
 } from "../../src/dis/arguments";
 import { DisInputError } from "../../src/dis/errors";
+import { caught } from "./helpers/caught";
 
 function refusal(run: () => unknown): { field: string; message: string } {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DisInputError);
-    return { field: (error as DisInputError).field, message: (error as Error).message };
-  }
-  throw new Error("expected a DisInputError");
+  const error = caught(run);
+  expect(error).toBeInstanceOf(DisInputError);
+  return { field: (error as DisInputError).field, message: error.message };
 }
 
 describe("names", () => {

@@ -7,6 +7,7 @@ import {
   TokenCredentials,
   type CredentialOptions,
 } from "../../src/dis/credentials";
+import { caught } from "./helpers/caught";
 
 type Expected =
   | { kind: "aksk"; accessKey: string; secretKey: string; securityToken?: string; source: string }
@@ -139,15 +140,10 @@ describe("resolveCredentials: errors name what to set and no value", () => {
   ];
 
   it.each(cases)("%s", (_name, explicit, env, code, message) => {
-    let thrown: unknown;
-    try {
-      resolveCredentials(explicit, env);
-    } catch (error) {
-      thrown = error;
-    }
+    const thrown = caught(() => resolveCredentials(explicit, env));
     expect(thrown).toBeInstanceOf(DisCredentialsError);
     expect(thrown).toMatchObject({ code, message });
-    for (const secret of ["SK1", "SK2", "SK3", "ST1", "ST2", "T2"]) expect((thrown as Error).message).not.toContain(secret);
+    for (const secret of ["SK1", "SK2", "SK3", "ST1", "ST2", "T2"]) expect(thrown.message).not.toContain(secret);
   });
 });
 

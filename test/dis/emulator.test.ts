@@ -12,6 +12,7 @@ import {
   type RetryEvent,
 } from "../../src/dis";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator";
+import { rejected } from "./helpers/caught";
 
 const ACCESS_KEY = "ITESTAK000";
 const SECRET_KEY = "itest-secret-key";
@@ -58,13 +59,9 @@ function client(options: Partial<DisClientOptions> = {}): DisClient {
 }
 
 async function apiError(promise: Promise<unknown>): Promise<DisApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof DisApiError) return error;
-    throw error;
-  }
-  throw new Error("expected a DisApiError");
+  const error = await rejected(promise);
+  if (error instanceof DisApiError) return error;
+  throw error;
 }
 
 /** How the emulator's in-process state API names a partition. */

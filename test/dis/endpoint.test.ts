@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DisEndpointError, isLoopback, resolveEndpoint, type EndpointOptions } from "../../src/dis/endpoint";
+import { caught } from "./helpers/caught";
 
 describe("resolveEndpoint", () => {
   it.each<[EndpointOptions, string]>([
@@ -63,12 +64,7 @@ describe("resolveEndpoint", () => {
         "Use https, or set allowInsecureHttp: true to accept this deliberately (plain http is always allowed to loopback)",
     ],
   ])("%j is refused (%s)", (options, code, message) => {
-    let thrown: unknown;
-    try {
-      resolveEndpoint(options);
-    } catch (error) {
-      thrown = error;
-    }
+    const thrown = caught(() => resolveEndpoint(options));
     expect(thrown).toBeInstanceOf(DisEndpointError);
     expect(thrown).toMatchObject({ code, message });
   });

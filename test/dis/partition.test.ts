@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DisInputError } from "../../src/dis/errors";
 import { formatPartitionId, MAX_PARTITION_ORDINAL, parsePartitionId } from "../../src/dis/partition";
+import { caught } from "./helpers/caught";
 
 describe("parsePartitionId", () => {
   it.each<[string | number, number]>([
@@ -46,12 +47,7 @@ describe("parsePartitionId", () => {
     ["shardId--000000003"],
     ["partition-3"],
   ])("%j is refused", (value) => {
-    let thrown: unknown;
-    try {
-      parsePartitionId(value);
-    } catch (error) {
-      thrown = error;
-    }
+    const thrown = caught(() => parsePartitionId(value));
     expect(thrown).toBeInstanceOf(DisInputError);
     expect(thrown).toMatchObject({
       field: "partition",

@@ -2,6 +2,7 @@
  * The client over HTTP against a scripted loopback server: exact requests, signing per attempt, retries,
  * timeouts, connection pooling, error mapping and secret hygiene.
  */
+import { createHash, createHmac } from "node:crypto";
 import { inspect } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -16,7 +17,7 @@ import {
   type RetryEvent,
 } from "../../src/dis";
 import { canonicalRequest } from "../../src/dis/signer";
-import { createHash, createHmac } from "node:crypto";
+import { rejected } from "./helpers/caught";
 import { startScriptedServer, type ScriptedServer } from "./helpers/scripted-server";
 
 const PROJECT = "0123456789abcdef0123456789abcdef";
@@ -61,15 +62,6 @@ function verifySignature(request: (typeof server.requests)[number], secretKey = 
   const canonical = canonicalRequest({ method: request.method, url: `http://x${request.url}`, headers: signed, body: request.body });
   const stringToSign = `SDK-HMAC-SHA256\n${request.headers["x-sdk-date"]}\n${createHash("sha256").update(canonical).digest("hex")}`;
   return createHmac("sha256", secretKey).update(stringToSign).digest("hex") === match[3];
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a rejection");
 }
 
 const dis400 = (errorCode: string, message: string) => ({ status: 400, body: { errorCode, message } });
@@ -128,7 +120,7 @@ describe("requests on the wire", () => {
     server.handle(() => ({ status: 204 }));
     const env: Record<string, string> = {};
     const lazy = client({ credentials: undefined, env });
-    const missing = await rejection(lazy.deleteApp("a"));
+    const missing = await rejected(lazy.deleteApp("a"));
     expect(missing).toBeInstanceOf(DisCredentialsError);
     expect(server.requests).toHaveLength(0);
 
@@ -226,17 +218,22 @@ describe("requests on the wire", () => {
   it("refuses bad arguments before any request", async () => {
     const c = client();
     const errors = await Promise.all([
-      rejection(c.commitCheckpoint({ app: "orders", stream: "clicks", partition: "shardId-3", sequenceNumber: "1" })),
-      rejection(c.commitCheckpoint({ app: "orders", stream: "clicks", partition: 0, sequenceNumber: "-5" })),
-      rejection(c.showApp("no spaces")),
-      rejection(c.putRecords({ stream: "clicks", records: [] })),
+      rejected(c.commitCheckpoint({ app: "orders", stream: "clicks", partition: "shardId-3", sequenceNumber: "1" })),
+      rejected(c.commitCheckpoint({ app: "orders", stream: "clicks", partition: 0, sequenceNumber: "-5" })),
+      rejected(c.showApp("no spaces")),
+      rejected(c.putRecords({ stream: "clicks", records: [] })),
+      rejected(c.putRecords({ stream: "clicks", records: [{ data: Buffer.alloc(10 * 1024 * 1024) }] })),
     ]);
     expect(errors.map((e) => [e.constructor, (e as DisInputError).field])).toEqual([
       [DisInputError, "partition"],
       [DisInputError, "sequenceNumber"],
       [DisInputError, "app"],
       [DisInputError, "records"],
+      [DisInputError, "body"],
     ]);
+    expect(errors[4]?.message).toBe(
+      "PutRecords request of 13981064 bytes exceeds the gateway's limit of 12582912: send fewer or smaller records per call",
+    );
     expect(server.requests).toHaveLength(0);
   });
 });
@@ -264,7 +261,7 @@ describe("answers that mean 'nothing there'", () => {
 describe("errors", () => {
   it("a business error is not retried and says what was wrong", async () => {
     server.handle(() => ({ ...dis400("DIS.4332", "app not found."), headers: { "x-request-id": "req-42" } }));
-    const error = await rejection(client().commitCheckpoint({ app: "x", stream: "clicks", partition: 0, sequenceNumber: "1" }));
+    const error = await rejected(client().commitCheckpoint({ app: "x", stream: "clicks", partition: 0, sequenceNumber: "1" }));
     expect(error).toBeInstanceOf(DisApiError);
     expect(error.message).toBe(`CommitCheckpoint failed: app 'x' does not exist in project ${PROJECT} (DIS.4332, HTTP 400, request id req-42)`);
     expect(error).toMatchObject({ status: 400, code: "DIS.4332", apiMessage: "app not found.", requestId: "req-42", retryable: false, attempts: 1 });
@@ -280,7 +277,7 @@ describe("errors", () => {
         request_id: "gw-1",
       },
     }));
-    const error = await rejection(client({ credentials: { accessKey: AK, secretKey: SK, securityToken: TOKEN } }).createApp("orders"));
+    const error = await rejected(client({ credentials: { accessKey: AK, secretKey: SK, securityToken: TOKEN } }).createApp("orders"));
     expect(error.message).toBe("CreateApp failed: signature rejected: check the clock and keys (APIGW.0301, HTTP 401, request id gw-1)");
     const everything = `${inspect(error, { depth: 5 })} ${JSON.stringify(error)} ${(error as DisApiError).apiMessage}`;
     const signature = /Signature=([0-9a-f]+)/.exec(String(server.requests[0]?.headers.authorization))?.[1];
@@ -290,7 +287,7 @@ describe("errors", () => {
 
   it("a success body that does not fit is a protocol error naming the field", async () => {
     server.handle(() => ({ status: 200, body: { has_more_app: false, apps: [{ app_name: "a", create_time: 1 }] }, headers: { "x-request-id": "r-7" } }));
-    const error = await rejection(client().listApps());
+    const error = await rejected(client().listApps());
     expect(error).toBeInstanceOf(DisProtocolError);
     expect(error.message).toBe("ListApps failed: unexpected response from DIS: apps.0.app_id: Invalid input: expected string, received undefined (request id r-7)");
   });
@@ -337,7 +334,7 @@ describe("retries", () => {
 
   it("gives up after maxAttempts with a retryable error", async () => {
     server.handle(() => ({ status: 503, body: "Service Unavailable" }));
-    const error = await rejection(client({ retry: { maxAttempts: 3, baseDelayMs: 1, random: () => 0 } }).deleteApp("orders"));
+    const error = await rejected(client({ retry: { maxAttempts: 3, baseDelayMs: 1, random: () => 0 } }).deleteApp("orders"));
     expect(error).toBeInstanceOf(DisApiError);
     expect(error.message).toBe("DeleteApp failed: Service Unavailable (HTTP 503, after 3 attempts)");
     expect(error).toMatchObject({ retryable: true, attempts: 3, status: 503 });
@@ -356,7 +353,7 @@ describe("retries", () => {
 
   it("stops at the call deadline", async () => {
     server.handle(() => "hang");
-    const error = await rejection(client({ deadlineMs: 300, requestTimeoutMs: 60_000 }).createApp("orders"));
+    const error = await rejected(client({ deadlineMs: 300, requestTimeoutMs: 60_000 }).createApp("orders"));
     expect(error).toBeInstanceOf(DisTransportError);
     expect(error).toMatchObject({ kind: "deadline", attempts: 1 });
     expect(error.message).toBe(`CreateApp failed: no answer from ${server.url} within the call deadline of 300 ms`);
@@ -367,7 +364,7 @@ describe("retries", () => {
     const url = closed.url;
     await closed.close();
     const retries: RetryEvent[] = [];
-    const error = await rejection(client({ endpoint: url, retry: { maxAttempts: 2, baseDelayMs: 1 }, onRetry: (e) => retries.push(e) }).deleteApp("a"));
+    const error = await rejected(client({ endpoint: url, retry: { maxAttempts: 2, baseDelayMs: 1 }, onRetry: (e) => retries.push(e) }).deleteApp("a"));
     expect(error).toBeInstanceOf(DisTransportError);
     expect(error.message).toBe(`DeleteApp failed: cannot connect to ${url} (ECONNREFUSED) (after 2 attempts)`);
     expect(error).toMatchObject({ kind: "connect", attempts: 2 });
@@ -399,11 +396,15 @@ describe("connection pooling", () => {
     expect(server.maxInFlight()).toBeLessThanOrEqual(4);
   });
 
+  it("refuses a retry policy without attempts", () => {
+    expect(() => client({ retry: { maxAttempts: 0 } })).toThrow(new DisInputError("retry.maxAttempts", "invalid retry.maxAttempts 0: expected a positive integer"));
+  });
+
   it("fails calls after close", async () => {
     const c = client();
     await c.close();
     await c.close();
-    const error = await rejection(c.deleteApp("orders"));
+    const error = await rejected(c.deleteApp("orders"));
     expect(error).toBeInstanceOf(DisTransportError);
     expect(error).toMatchObject({ kind: "closed", message: "DeleteApp failed: the client was closed" });
   });
