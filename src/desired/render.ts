@@ -27,8 +27,9 @@ export function renderDeclarations(app: RenderableApp, options: RenderOptions = 
   if (document.contents) {
     document.contents.commentBefore = ` yaml-language-server: $schema=${options.schemaPath ?? DEFAULT_SCHEMA_PATH}`;
   }
-  // No line folding: a long metadata string stays on one reviewable line.
-  return document.toString({ lineWidth: 0 });
+  // No folding and no block scalars: every metadata string stays on one line, with \n escapes, so an
+  // editor that trims trailing spaces cannot change it.
+  return document.toString({ lineWidth: 0, blockQuote: false });
 }
 
 function renderStream(stream: RenderableStream): Record<string, unknown> {
