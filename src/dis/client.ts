@@ -25,7 +25,6 @@ import {
   type StreamDescription,
   type StreamSummary,
 } from "./responses";
-import { percentEncode } from "./signer";
 import { Transport, type DisRequest, type TransportTuning } from "./transport";
 
 export interface DisClientOptions extends EndpointOptions, TransportTuning {
@@ -102,20 +101,20 @@ export function createDisClient(options: DisClientOptions): DisClient {
   }
   checkPositiveInteger(options.connections, "connections");
   checkPositiveInteger(options.retry?.maxAttempts, "retry.maxAttempts");
-  const projectId = percentEncode(options.projectId);
+  const { projectId } = options;
   const given = options.credentials;
   const credentials =
     given instanceof AccessKeyCredentials || given instanceof TokenCredentials
       ? () => given
       : () => resolveCredentials(given, options.env ?? process.env);
-  const transport = new Transport({ ...options, origin, projectId: options.projectId, credentials });
+  const transport = new Transport({ ...options, origin, projectId, credentials });
 
-  /** The answer for a "does not exist" code, instead of an error. */
-  async function unlessCode<T, A>(code: string, absent: A, call: () => Promise<T>): Promise<T | A> {
+  /** null for the error code that means "does not exist", instead of an error. */
+  async function nullOn<T>(code: string, call: () => Promise<T>): Promise<T | null> {
     try {
       return await call();
     } catch (error) {
-      if (error instanceof DisApiError && error.code === code) return absent;
+      if (error instanceof DisApiError && error.code === code) return null;
       throw error;
     }
   }
@@ -134,7 +133,7 @@ export function createDisClient(options: DisClientOptions): DisClient {
   }
 
   return {
-    projectId: options.projectId,
+    projectId,
 
     async commitCheckpoint(input) {
       const partition = parsePartitionId(input.partition);
@@ -159,7 +158,7 @@ export function createDisClient(options: DisClientOptions): DisClient {
         partition,
       });
       // DIS.4375 is the documented "no checkpoint committed"; a 200 with -1 means the same.
-      return unlessCode("DIS.4375", null, () => transport.sendFor(request, parseShowCheckpoint));
+      return nullOn("DIS.4375", () => transport.sendFor(request, parseShowCheckpoint));
     },
 
     async deleteCheckpoint(input) {
@@ -180,7 +179,7 @@ export function createDisClient(options: DisClientOptions): DisClient {
 
     async showApp(name) {
       const request = get("ShowApp", PATHS.app(projectId, checkAppName(name)), undefined, { app: name });
-      return unlessCode("DIS.4332", null, () => transport.sendFor(request, parseAppInfo));
+      return nullOn("DIS.4332", () => transport.sendFor(request, parseAppInfo));
     },
 
     async listApps(filter = {}) {

@@ -396,6 +396,15 @@ describe("connection pooling", () => {
     expect(server.maxInFlight()).toBeLessThanOrEqual(4);
   });
 
+  it.each<[Partial<DisClientOptions>, string]>([
+    [{ projectId: "a/b" }, 'invalid project id "a/b": expected the project\'s id, e.g. 0123456789abcdef0123456789abcdef'],
+    [{ endpoint: "http://10.1.2.3:80" }, "refusing plain http to 10.1.2.3: credentials and checkpoints would travel unencrypted. Use https, or set allowInsecureHttp: true to accept this deliberately (plain http is always allowed to loopback)"],
+    [{ endpoint: undefined, region: "Mars" }, 'invalid region "Mars": expected a Huawei Cloud region id such as cn-north-4 or ap-southeast-1'],
+    [{ connections: 0 }, "invalid connections 0: expected a positive integer"],
+  ])("refuses client options %j", (options, message) => {
+    expect(() => client(options)).toThrow(message);
+  });
+
   it("refuses a retry policy without attempts", () => {
     expect(() => client({ retry: { maxAttempts: 0 } })).toThrow(new DisInputError("retry.maxAttempts", "invalid retry.maxAttempts 0: expected a positive integer"));
   });
