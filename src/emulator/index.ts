@@ -115,10 +115,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const seed = loadSeed(options.seed);
   const restored = options.dataFile === undefined ? undefined : loadStateFile(options.dataFile);
   if (restored) state.restore(restored);
-  else if (seed) applySeed(state, seed, clock.now());
+  // Subscribed before seeding, so that a new data file receives the seeded state at once.
   const persistence =
     options.dataFile === undefined ? undefined : new StatePersistence(options.dataFile, state, options.persistDebounceMs ?? 200, log);
-  if (persistence && !restored) await persistence.flush();
+  if (!restored && seed) applySeed(state, seed, clock.now());
+  await persistence?.flush();
 
   const authenticator = new Authenticator({
     credentials: [{ accessKey, secretKey }, ...(options.temporaryCredentials ?? [])],

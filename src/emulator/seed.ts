@@ -9,17 +9,29 @@ import type { EmulatorState } from "./state";
 const DEFAULT_INTERVAL_MS = 1000;
 
 const NAME = z.string().min(1);
+const NON_NEGATIVE_INTEGER = z.number().int().min(0);
+
+/** Either form of a value that is text in the API: a string, or a bare non-negative integer while it is exact. */
+function stringOrExactInteger(pattern: RegExp, expected: string) {
+  return z.union([z.string(), z.number()]).superRefine((value, context) => {
+    if (typeof value === "string" ? pattern.test(value) : Number.isSafeInteger(value) && value >= 0) return;
+    const message =
+      typeof value === "number" && Number.isInteger(value) && value > 0
+        ? "integers above 2^53-1 lose precision in YAML and JSON: quote the number"
+        : `expected ${expected}, got ${JSON.stringify(value)}`;
+    context.addIssue({ code: "custom", message });
+  });
+}
+
 /** Sequence numbers are decimal strings; a bare integer is accepted only while it is exact. */
-const SEQUENCE_NUMBER = z.union([
-  z.string().regex(/^\d+$/, "expected a decimal string such as \"1520\""),
-  z.number().int().min(0).max(Number.MAX_SAFE_INTEGER, "integers above 2^53-1 lose precision: quote the number"),
-]);
+const SEQUENCE_NUMBER = stringOrExactInteger(/^\d+$/, 'a decimal string such as "1520"');
+const PARTITION = stringOrExactInteger(/^(?:\d+|shardId-\d{10})$/, 'a partition id such as 0 or "shardId-0000000000"');
 
 const RECORDS = z
   .object({
-    perPartition: z.union([z.number().int().min(0), z.array(z.number().int().min(0))]),
-    startTime: z.union([z.number().int().min(0), z.iso.datetime({ offset: true })]).optional(),
-    intervalMs: z.number().int().min(0).optional(),
+    perPartition: z.union([NON_NEGATIVE_INTEGER, z.array(NON_NEGATIVE_INTEGER)]),
+    startTime: z.union([NON_NEGATIVE_INTEGER, z.iso.datetime({ offset: true })]).optional(),
+    intervalMs: NON_NEGATIVE_INTEGER.optional(),
     firstSequenceNumber: SEQUENCE_NUMBER.optional(),
   })
   .strict();
@@ -47,7 +59,7 @@ export const SEED_SCHEMA = z
           .object({
             app: NAME,
             stream: NAME,
-            partition: z.union([NAME, z.number().int().min(0)]),
+            partition: PARTITION,
             sequenceNumber: SEQUENCE_NUMBER,
             metadata: z.string().optional(),
           })
@@ -63,19 +75,28 @@ type Seed = z.output<typeof SEED_SCHEMA>;
 
 type SeedPath = (string | number)[];
 
-/** A seed problem: where (file, line, column when known; the path in the document) and what. */
+/** One problem in a seed: where (the path in the document; line and column when known) and what. */
+export interface SeedProblem {
+  path: SeedPath;
+  problem: string;
+  position?: { line: number; col: number };
+}
+
+/** Every problem found in a seed, each formatted `file:line:col: path: problem` on its own line. */
 export class SeedError extends Error {
   override name = "SeedError";
 
   constructor(
     readonly source: string,
-    readonly path: SeedPath,
-    readonly problem: string,
-    readonly position?: { line: number; col: number },
+    readonly problems: readonly SeedProblem[],
   ) {
-    const where = position ? `${source}:${position.line}:${position.col}` : source;
-    super(`${where}: ${path.length > 0 ? `${formatPath(path)}: ` : ""}${problem}`);
+    super(problems.map((problem) => formatProblem(source, problem)).join("\n"));
   }
+}
+
+function formatProblem(source: string, { path, problem, position }: SeedProblem): string {
+  const where = position ? `${source}:${position.line}:${position.col}` : source;
+  return `${where}: ${path.length > 0 ? `${formatPath(path)}: ` : ""}${problem}`;
 }
 
 function formatPath(path: SeedPath): string {
@@ -95,14 +116,21 @@ export function loadSeedFile(file: string): LoadedSeed {
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    throw new SeedError(file, [], `cannot read the seed file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new SeedError(file, [{ path: [], problem: `cannot read the seed file: ${reason}` }]);
   }
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false });
-  const syntaxError = document.errors[0];
-  if (syntaxError) {
-    const position = syntaxError.linePos?.[0];
-    throw new SeedError(file, [], syntaxError.message.split("\n")[0] as string, position);
+  const document = parseDocument(text, { lineCounter });
+  if (document.errors.length > 0) {
+    throw new SeedError(
+      file,
+      document.errors.map((error) => ({
+        path: [],
+        // The first line, without the " at line L, column C:" the position already gives.
+        problem: (error.message.split("\n")[0] as string).replace(/ at line \d+, column \d+:$/, ""),
+        ...(error.linePos ? { position: error.linePos[0] } : {}),
+      })),
+    );
   }
   const locate = (path: SeedPath) => locateInDocument(document, lineCounter, path);
   return { source: file, seed: validateSeed(document.toJS(), file, locate), locate };
@@ -115,11 +143,20 @@ export function loadSeedObject(value: unknown): LoadedSeed {
 }
 
 function validateSeed(value: unknown, source: string, locate: LoadedSeed["locate"]): Seed {
-  const parsed = SEED_SCHEMA.safeParse(value ?? {});
+  const parsed = SEED_SCHEMA.safeParse(value ?? {}, {
+    // Only a missing value reaches a schema as `undefined` (optional fields never fail).
+    error: (issue) => (issue.input === undefined && issue.code !== "unrecognized_keys" ? "required" : undefined),
+  });
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0] as z.core.$ZodIssue;
-  const path = issue.path.filter((part): part is string | number => typeof part !== "symbol");
-  throw new SeedError(source, path, issue.message, locate(path));
+  throw new SeedError(
+    source,
+    parsed.error.issues.map((issue) => {
+      const path = issue.path.filter((part): part is string | number => typeof part !== "symbol");
+      // A typo'd key is best shown where it stands, not at the map that holds it.
+      const position = locate(issue.code === "unrecognized_keys" ? [...path, ...issue.keys.slice(0, 1)] : path);
+      return { path, problem: issue.message, ...(position ? { position } : {}) };
+    }),
+  );
 }
 
 /** The deepest node on `path` that exists (a missing key is reported at its parent). */
@@ -143,7 +180,8 @@ export function applySeed(state: EmulatorState, loaded: LoadedSeed, now: number)
       return action();
     } catch (error) {
       if (!(error instanceof EmulatorError) && !(error instanceof SeedInputError)) throw error;
-      throw new SeedError(loaded.source, path, error.message, loaded.locate(path));
+      const position = loaded.locate(path);
+      throw new SeedError(loaded.source, [{ path, problem: error.message, ...(position ? { position } : {}) }]);
     }
   };
   for (const [index, stream] of (seed.streams ?? []).entries()) {

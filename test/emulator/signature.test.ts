@@ -12,7 +12,7 @@ interface Vector {
 }
 
 const { constants } = vectorsFile;
-const vectors = vectorsFile.vectors as Vector[];
+const vectors = vectorsFile.vectors as unknown as Vector[];
 const vectorDate = Date.UTC(2024, 0, 2, 3, 4, 5);
 const MINUTE = 60_000;
 
@@ -346,7 +346,7 @@ describe("signature verification", () => {
 
     it("are refused without it, or with another token", async () => {
       emulator = await startTestEmulator({ temporaryCredentials: [temporary] });
-      for (const extraHeaders of [{}, { "X-Security-Token": "forged" }]) {
+      for (const extraHeaders of [{}, { "X-Security-Token": "forged" }] as Record<string, string>[]) {
         const response = await call(emulator, "GET", "apps", { auth: { ...temporary, extraHeaders } });
         expect(response.status).toBe(401);
         expect(response.json.error_msg).toBe(
