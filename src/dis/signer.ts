@@ -45,28 +45,32 @@ export function signRequest(request: SigningRequest, credentials: SigningCredent
   if (credentials.securityToken !== undefined) headers[SECURITY_TOKEN_HEADER] = credentials.securityToken.trim();
   if (!Object.keys(headers).some((name) => name.toLowerCase() === "host")) headers.host = hostOf(request.url);
 
-  const canonical = canonicalRequest({ ...request, headers });
+  const { canonical, signedHeaders } = canonicalForm({ ...request, headers });
   const signature = createHmac("sha256", Buffer.from(credentials.secretKey, "utf8"))
     .update(stringToSign(sdkDate, canonical))
     .digest("hex");
-  headers.Authorization =
-    `${SIGNING_ALGORITHM} Access=${credentials.accessKey}, ` +
-    `SignedHeaders=${signedHeaderNames(headers).join(";")}, Signature=${signature}`;
+  headers.Authorization = `${SIGNING_ALGORITHM} Access=${credentials.accessKey}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
   return headers;
 }
 
 /** `METHOD \n URI \n QUERY \n HEADERS \n SIGNED-HEADERS \n PAYLOAD-HASH`, signing every header but Authorization. */
 export function canonicalRequest(request: SigningRequest): string {
+  return canonicalForm(request).canonical;
+}
+
+function canonicalForm(request: SigningRequest): { canonical: string; signedHeaders: string } {
   const url = parseUrl(request.url);
   const headers = canonicalHeaderEntries(request.headers);
-  return [
+  const signedHeaders = headers.map(([name]) => name).join(";");
+  const canonical = [
     request.method.toUpperCase(),
     canonicalUri(url.pathname),
     canonicalQuery(url.search),
     headers.map(([name, value]) => `${name}:${value}\n`).join(""),
-    headers.map(([name]) => name).join(";"),
+    signedHeaders,
     payloadHash(headers, request.body),
   ].join("\n");
+  return { canonical, signedHeaders };
 }
 
 export function stringToSign(sdkDate: string, canonical: string): string {
@@ -146,10 +150,6 @@ function canonicalHeaderEntries(headers: Readonly<Record<string, string>>): Arra
     .map(([name, value]): [string, string] => [name.toLowerCase(), value])
     .filter(([name]) => name !== "authorization")
     .sort(([a], [b]) => compareCodeUnits(a, b));
-}
-
-function signedHeaderNames(headers: Readonly<Record<string, string>>): string[] {
-  return canonicalHeaderEntries(headers).map(([name]) => name);
 }
 
 function payloadHash(canonicalHeaders: Array<[string, string]>, body: SigningRequest["body"]): string {
