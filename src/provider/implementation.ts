@@ -23,22 +23,16 @@ import { readSettings, type ProviderSettings } from "./settings";
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 const clients = new WeakMap<ProviderSettings, DisClient>();
-let environmentSettings: ProviderSettings | undefined;
+let environmentSettings: ProviderSettings;
 
-/** Settings from the provider's `configure` request; stack config holds region, endpoint and secrets. */
-export function settingsFromConfig(config: { get(key: string): string | undefined } | undefined): ProviderSettings {
-  return readSettings((key) => config?.get(key));
-}
-
-function client(settings: ProviderSettings | undefined): { client: DisClient; settings: ProviderSettings } {
-  // Without `configure` (older engines), settings come from the environment alone.
-  const resolved = settings ?? (environmentSettings ??= readSettings(() => undefined));
-  let existing = clients.get(resolved);
+/** One pooled client per configured provider. */
+function client(settings: ProviderSettings): DisClient {
+  let existing = clients.get(settings);
   if (!existing) {
-    existing = clientFromSettings(resolved);
-    clients.set(resolved, existing);
+    existing = clientFromSettings(settings);
+    clients.set(settings, existing);
   }
-  return { client: existing, settings: resolved };
+  return existing;
 }
 
 function containsUnknown(value: unknown): boolean {
@@ -65,7 +59,7 @@ function now(): string {
 
 // ---- StreamCheckpoints ------------------------------------------------------------------------
 
-async function checkStream(settings: ProviderSettings | undefined, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+async function checkStream(settings: ProviderSettings, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
   if (containsUnknown(news)) return { inputs: news };
   let declaration: StreamDeclaration;
   try {
@@ -76,7 +70,7 @@ async function checkStream(settings: ProviderSettings | undefined, olds: Record<
   const previous = olds && typeof olds.app === "string" ? parseStreamDeclaration(olds) : undefined;
   if (planCommits(previous, declaration).commits.length === 0) return { inputs: declaration as unknown as Record<string, unknown> };
   try {
-    const live = await readLivePartitions(client(settings).client, declaration.app, declaration.stream);
+    const live = await readLivePartitions(client(settings), declaration.app, declaration.stream);
     const plan = planCommits(previous, declaration, live);
     if (plan.refusals.length > 0) {
       return { failures: plan.refusals.map((refusal) => ({ property: "", reason: refusal.message })) };
@@ -87,23 +81,23 @@ async function checkStream(settings: ProviderSettings | undefined, olds: Record<
   return { inputs: declaration as unknown as Record<string, unknown> };
 }
 
-async function diffStream(_settings: ProviderSettings | undefined, _id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
+async function diffStream(_settings: ProviderSettings, _id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
   if (containsUnknown(news)) return { changes: true };
   return { changes: declarationChanged(parseStreamDeclaration(olds), parseStreamDeclaration(news)) };
 }
 
 /** Commits what the plan asks for and builds the outputs; refuses everything if any partition is refused. */
 async function apply(
-  settings: ProviderSettings | undefined,
+  settings: ProviderSettings,
   previous: StreamDeclaration | undefined,
   declaration: StreamDeclaration,
   carried: Pick<StreamCheckpointsState, "previous"> | undefined,
 ): Promise<StreamCheckpointsState> {
-  const { client: dis, settings: resolved } = client(settings);
+  const dis = client(settings);
   const live = await readLivePartitions(dis, declaration.app, declaration.stream);
   const plan = planCommits(previous, declaration, live);
   if (plan.refusals.length > 0) throw new InputError(refusalMessage(plan.refusals));
-  await runBounded(plan.commits, resolved.concurrency, (commit: PlannedCommit) =>
+  await runBounded(plan.commits, settings.concurrency, (commit: PlannedCommit) =>
     dis.commitCheckpoint({
       app: declaration.app,
       stream: declaration.stream,
@@ -127,9 +121,9 @@ async function apply(
   };
 }
 
-async function createStream(settings: ProviderSettings | undefined, inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
+async function createStream(settings: ProviderSettings, inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
   const declaration = parseStreamDeclaration(inputs);
-  const projectId = client(settings).client.projectId;
+  const projectId = client(settings).projectId;
   try {
     const outs = await apply(settings, undefined, declaration, undefined);
     return { id: streamResourceId(projectId, declaration.app, declaration.stream), outs };
@@ -139,7 +133,7 @@ async function createStream(settings: ProviderSettings | undefined, inputs: Reco
 }
 
 async function updateStream(
-  settings: ProviderSettings | undefined,
+  settings: ProviderSettings,
   _id: string,
   olds: Record<string, unknown>,
   news: Record<string, unknown>,
@@ -154,10 +148,10 @@ async function updateStream(
 }
 
 /** Refresh: live positions go to `observed`; the declaration is left alone, so consumer progress never commits. */
-async function readStream(settings: ProviderSettings | undefined, id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
+async function readStream(settings: ProviderSettings, id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
   const declaration = parseStreamDeclaration(props);
   try {
-    const checkpoints = await readCheckpoints(client(settings).client, declaration.app, declaration.stream);
+    const checkpoints = await readCheckpoints(client(settings), declaration.app, declaration.stream);
     const observed: Record<string, string | null> = {};
     for (const key of Object.keys(declaration.partitions)) observed[key] = checkpoints.get(Number(key))?.sequenceNumber ?? null;
     return { id, props: { ...props, observed, observedAt: now() } };
@@ -167,12 +161,12 @@ async function readStream(settings: ProviderSettings | undefined, id: string, pr
 }
 
 /** Retains checkpoints unless the stream said `onDelete: delete`; then deletes the declared partitions'. */
-async function deleteStream(settings: ProviderSettings | undefined, _id: string, props: Record<string, unknown>): Promise<void> {
+async function deleteStream(settings: ProviderSettings, _id: string, props: Record<string, unknown>): Promise<void> {
   const declaration = parseStreamDeclaration(props);
   if (declaration.onDelete !== "delete") return;
-  const { client: dis, settings: resolved } = client(settings);
+  const dis = client(settings);
   try {
-    await runBounded(Object.keys(declaration.partitions).map(Number), resolved.concurrency, async (partition) => {
+    await runBounded(Object.keys(declaration.partitions).map(Number), settings.concurrency, async (partition) => {
       try {
         await dis.deleteCheckpoint({ app: declaration.app, stream: declaration.stream, partition });
       } catch (error) {
@@ -197,7 +191,7 @@ export const streamCheckpoints = {
 
 // ---- App --------------------------------------------------------------------------------------
 
-async function checkApp(_settings: ProviderSettings | undefined, _olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+async function checkApp(_settings: ProviderSettings, _olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
   if (containsUnknown(news)) return { inputs: news };
   try {
     return { inputs: parseAppInputs(news) as unknown as Record<string, unknown> };
@@ -206,14 +200,14 @@ async function checkApp(_settings: ProviderSettings | undefined, _olds: Record<s
   }
 }
 
-async function diffApp(_settings: ProviderSettings | undefined, _id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
+async function diffApp(_settings: ProviderSettings, _id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
   return { changes: olds.app !== news.app };
 }
 
 /** Creates the app when missing and adopts it when present; another writer creating it first is adoption too. */
-async function createApp(settings: ProviderSettings | undefined, inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
+async function createApp(settings: ProviderSettings, inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
   const { app } = parseAppInputs(inputs);
-  const dis = client(settings).client;
+  const dis = client(settings);
   try {
     let adopted = (await dis.showApp(app)) !== null;
     if (!adopted) {
@@ -231,13 +225,13 @@ async function createApp(settings: ProviderSettings | undefined, inputs: Record<
   }
 }
 
-async function updateApp(_settings: ProviderSettings | undefined, _id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult> {
+async function updateApp(_settings: ProviderSettings, _id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult> {
   const inputs: AppInputs = parseAppInputs(news);
   return { outs: { ...inputs, adopted: olds.adopted === true } };
 }
 
 /** Refresh keeps the app as it is: the reconciler adopts apps and never removes them. */
-async function readApp(_settings: ProviderSettings | undefined, id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
+async function readApp(_settings: ProviderSettings, id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
   return { id, props };
 }
 
@@ -252,3 +246,29 @@ export const apps = {
   read: readApp,
   delete: deleteApp,
 };
+
+export function providerKinds() {
+  return { streamCheckpoints, apps };
+}
+
+type Kinds = ReturnType<typeof providerKinds>;
+type Bound<M> = { [K in keyof M]: M[K] extends (settings: never, ...args: infer A) => infer R ? (...args: A) => R : never };
+
+/**
+ * The methods a stub installs in `configure`, bound to the settings read from stack config (region,
+ * endpoint, project, secrets). Settings that fail to parse make every method fail with the reason.
+ */
+export function providerMethods<K extends keyof Kinds>(kind: K, config: { get(key: string): string | undefined } | undefined): Bound<Kinds[K]> {
+  const methods = providerKinds()[kind] as Record<string, (settings: ProviderSettings, ...args: unknown[]) => Promise<unknown>>;
+  let settings: ProviderSettings | Error;
+  try {
+    settings = readSettings((key) => config?.get(key));
+  } catch (error) {
+    settings = error instanceof Error ? error : new Error(String(error));
+  }
+  const bound: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+  for (const [name, method] of Object.entries(methods)) {
+    bound[name] = (...args) => (settings instanceof Error ? Promise.reject(settings) : method(settings, ...args));
+  }
+  return bound as Bound<Kinds[K]>;
+}
