@@ -28,11 +28,17 @@ export interface ServerParts {
 const ADMIN_PREFIX = "/_emulator";
 const JSON_CONTENT_TYPE = "application/json;charset=UTF-8";
 
+interface ReplyOutcome {
+  kind: "reply";
+  status: number;
+  body?: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+  errorCode?: string;
+}
+
 /** The reply after faults: a normal or error reply, or the connection reset / left unanswered. */
-type Outcome =
-  | { kind: "reply"; status: number; body?: string; contentType?: string; headers?: Record<string, string>; errorCode?: string }
-  | { kind: "reset" }
-  | { kind: "no-response" };
+type Outcome = ReplyOutcome | { kind: "reset" } | { kind: "no-response" };
 
 /**
  * The emulator's HTTP front: reads each request whole (bounded), sends `/_emulator/` to the admin surface and
@@ -143,11 +149,10 @@ function faultOutcome(fault: Fault, requestId: string, keys: DisErrorKeys): Outc
     const status = fault.status ?? 500;
     return { kind: "reply", status, body: STATUS_CODES[status] ?? "Error", contentType: "text/plain", headers };
   }
-  const outcome = errorOutcome(error, requestId, keys);
-  return outcome.kind === "reply" ? { ...outcome, headers } : outcome;
+  return { ...errorOutcome(error, requestId, keys), headers };
 }
 
-function errorOutcome(error: EmulatorError, requestId: string, keys: DisErrorKeys): Outcome {
+function errorOutcome(error: EmulatorError, requestId: string, keys: DisErrorKeys): ReplyOutcome {
   return {
     kind: "reply",
     status: error.status,
@@ -157,7 +162,7 @@ function errorOutcome(error: EmulatorError, requestId: string, keys: DisErrorKey
   };
 }
 
-function jsonOutcome(reply: Reply): Outcome {
+function jsonOutcome(reply: Reply): ReplyOutcome {
   return reply.body === undefined
     ? { kind: "reply", status: reply.status }
     : { kind: "reply", status: reply.status, body: toJson(reply.body), contentType: JSON_CONTENT_TYPE };

@@ -1,28 +1,15 @@
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { request } from "undici";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseCommandLine } from "../../src/emulator/cli";
+import { DIST_EMULATOR, ROOT, ensureBuilt } from "./support/build";
 import { sdkDateOf, sign } from "./support/signer";
 
-const ROOT = resolve(__dirname, "../..");
-const CLI = join(ROOT, "dist/emulator/cli.js");
+const CLI = join(DIST_EMULATOR, "cli.js");
 const WAIT_MS = 20_000;
-
-/** Builds when the compiled CLI is missing or older than its sources (type errors elsewhere do not stop emit). */
-function ensureBuilt(): void {
-  const sources = ["src/emulator", "src/contract"].flatMap((folder) =>
-    readdirSync(join(ROOT, folder)).map((file) => statSync(join(ROOT, folder, file)).mtimeMs),
-  );
-  if (existsSync(CLI) && statSync(CLI).mtimeMs >= Math.max(...sources)) return;
-  spawnSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", join(ROOT, "tsconfig.build.json")], {
-    cwd: ROOT,
-    stdio: "ignore",
-  });
-  if (!existsSync(CLI)) throw new Error("the build did not produce dist/emulator/cli.js");
-}
 
 interface Running {
   child: ChildProcessWithoutNullStreams;
