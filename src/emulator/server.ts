@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { setTimeout as delay } from "node:timers/promises";
 import { handleAdmin, type AdminTarget } from "./admin";
-import { decodeComponent, parseQuery, type Authenticator, type RawRequest } from "./auth";
+import type { OperationName } from "../contract";
+import { decodeComponent, parseQuery, type Authenticator } from "./auth";
 import type { Clock } from "./clock";
 import { EmulatorError, errorBody, errors, type DisErrorKeys } from "./errors";
 import { injectedError, type Fault, type FaultPhase, type FaultRegistry } from "./faults";
@@ -47,44 +48,89 @@ type Outcome = ReplyOutcome | { kind: "reset" } | { kind: "no-response" };
  */
 export function createEmulatorServer(parts: ServerParts, shutdown: AbortSignal): Server {
   const server = createServer((request, response) => {
-    handle(parts, request, response, shutdown).catch((error: unknown) => {
+    const requestId = randomUUID().replaceAll("-", "");
+    response.setHeader("X-Request-Id", requestId);
+    handle(parts, request, response, requestId, shutdown).catch((error: unknown) => {
       // Closing aborts injected latencies; those requests simply end with the connection.
       if (shutdown.aborted) return;
       parts.log(`internal error: ${(error as Error).stack ?? String(error)}`);
-      if (!response.headersSent) writeOutcome(response, errorOutcome(errors.systemError(), "", parts.disErrorKeys));
+      if (!response.headersSent) writeOutcome(response, errorOutcome(errors.systemError(), requestId, parts.disErrorKeys));
     });
   });
   server.on("connection", () => parts.recorder.connectionAccepted());
   return server;
 }
 
-async function handle(parts: ServerParts, request: IncomingMessage, response: ServerResponse, shutdown: AbortSignal) {
-  const requestId = randomUUID().replaceAll("-", "");
-  response.setHeader("X-Request-Id", requestId);
+/** The request as it came: method, raw path and query (and its decoded first values), the whole body. */
+interface Received {
+  requestId: string;
+  method: string;
+  rawPath: string;
+  rawQuery: string;
+  query: Map<string, string>;
+  body: Buffer;
+}
+
+async function handle(
+  parts: ServerParts,
+  request: IncomingMessage,
+  response: ServerResponse,
+  requestId: string,
+  shutdown: AbortSignal,
+): Promise<void> {
   const target = request.url ?? "/";
   const queryStart = target.indexOf("?");
-  const rawPath = queryStart < 0 ? target : target.slice(0, queryStart);
-  const rawQuery = queryStart < 0 ? "" : target.slice(queryStart + 1);
   const body = await readBody(request, parts.maxBodyBytes);
   if (body === undefined) {
     response.setHeader("Connection", "close");
     writeOutcome(response, errorOutcome(errors.entityTooLarge(parts.maxBodyBytes), requestId, parts.disErrorKeys));
     return;
   }
-  if (rawPath === ADMIN_PREFIX || rawPath.startsWith(`${ADMIN_PREFIX}/`)) {
+  const rawQuery = queryStart < 0 ? "" : target.slice(queryStart + 1);
+  const received: Received = {
+    requestId,
+    method: request.method ?? "GET",
+    rawPath: queryStart < 0 ? target : target.slice(0, queryStart),
+    rawQuery,
+    query: firstValues(parseQuery(rawQuery)),
+    body,
+  };
+  if (received.rawPath === ADMIN_PREFIX || received.rawPath.startsWith(`${ADMIN_PREFIX}/`)) {
     const reply = handleAdmin(parts.admin, {
-      method: request.method ?? "GET",
-      path: rawPath.slice(ADMIN_PREFIX.length),
-      query: firstValues(parseQuery(rawQuery)),
+      method: received.method,
+      path: received.rawPath.slice(ADMIN_PREFIX.length),
+      query: received.query,
       body,
       remoteAddress: request.socket.remoteAddress,
     });
     writeOutcome(response, jsonOutcome(reply));
     return;
   }
-  const raw: RawRequest = { method: request.method ?? "GET", rawPath, rawQuery, headers: headerMap(request.rawHeaders), body };
-  const query = firstValues(parseQuery(rawQuery));
-  const matched = matchOperation(raw.method, rawPath.split("/").map(decodeComponent));
+  const headers = headerMap(request.rawHeaders);
+  const { outcome, operation, fault } = await handleDisRequest(parts, received, headers, shutdown);
+  writeOutcome(response, outcome, request);
+  parts.recorder.record({
+    time: new Date(parts.clock.now()).toISOString(),
+    requestId,
+    method: received.method,
+    path: received.rawPath,
+    query: Object.fromEntries(received.query),
+    ...(operation === undefined ? {} : { operation }),
+    status: outcome.kind === "reply" ? outcome.status : 0,
+    ...(outcome.kind === "reply" && outcome.errorCode !== undefined ? { errorCode: outcome.errorCode } : {}),
+    ...loggedBody(received.method, body),
+    ...(fault === undefined ? {} : { fault: fault.id }),
+  });
+}
+
+/** authenticate → route → faults before → project → operation → faults after. */
+async function handleDisRequest(
+  parts: ServerParts,
+  received: Received,
+  headers: Map<string, string[]>,
+  shutdown: AbortSignal,
+): Promise<{ outcome: Outcome; operation: OperationName | undefined; fault: Fault | undefined }> {
+  const matched = matchOperation(received.method, received.rawPath.split("/").map(decodeComponent));
   const operation = matched?.operation.name;
   let firedFault: Fault | undefined;
 
@@ -93,19 +139,19 @@ async function handle(parts: ServerParts, request: IncomingMessage, response: Se
     for (const fault of fired) if (fault.kind === "latency") await delay(fault.latencyMs ?? 0, undefined, { signal: shutdown });
     const terminal = fired.find((fault) => fault.kind !== "latency");
     firedFault = terminal ?? fired[0] ?? firedFault;
-    return terminal ? faultOutcome(terminal, requestId, parts.disErrorKeys) : outcome();
+    return terminal ? faultOutcome(terminal, received.requestId, parts.disErrorKeys) : outcome();
   };
 
   let outcome: Outcome;
   try {
-    parts.authenticator.authenticate(raw, parts.clock.now());
+    parts.authenticator.authenticate({ ...received, headers }, parts.clock.now());
     if (!matched) throw errors.apiNotFound();
     outcome = await applyFaults("before", () => {
-      checkProjectId(parts.projectId, matched.projectId, raw.headers.get("x-project-id")?.[0]);
+      checkProjectId(parts.projectId, matched.projectId, headers.get("x-project-id")?.[0]);
       const reply = matched.operation.handle({
         params: matched.params,
-        query,
-        body,
+        query: received.query,
+        body: received.body,
         state: parts.state,
         now: parts.clock.now(),
       });
@@ -113,25 +159,13 @@ async function handle(parts: ServerParts, request: IncomingMessage, response: Se
     });
   } catch (error) {
     if (!(error instanceof EmulatorError)) throw error;
-    outcome = errorOutcome(error, requestId, parts.disErrorKeys);
+    outcome = errorOutcome(error, received.requestId, parts.disErrorKeys);
   }
   if (outcome.kind === "reply") {
     const handled = outcome;
     outcome = await applyFaults("after", () => handled);
   }
-  writeOutcome(response, outcome, request);
-  parts.recorder.record({
-    time: new Date(parts.clock.now()).toISOString(),
-    requestId,
-    method: raw.method,
-    path: rawPath,
-    query: Object.fromEntries(query),
-    ...(operation === undefined ? {} : { operation }),
-    status: outcome.kind === "reply" ? outcome.status : 0,
-    ...(outcome.kind === "reply" && outcome.errorCode !== undefined ? { errorCode: outcome.errorCode } : {}),
-    ...loggedBody(raw.method, body),
-    ...(firedFault === undefined ? {} : { fault: firedFault.id }),
-  });
+  return { outcome, operation, fault: firedFault };
 }
 
 /** DIS.4117 unless the path's project id (and X-Project-Id, when sent) is the emulated project. */
