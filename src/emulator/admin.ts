@@ -26,6 +26,7 @@ export interface AdminTarget {
   requests(afterSeq?: number): RequestLogEntry[];
   metrics(): EmulatorMetrics & { checkpoints: number };
   faults(): Fault[];
+  /** Takes a FaultSpec; validated at run time (FaultSpecError naming each problem), so it may come straight from JSON. */
   addFault(spec: unknown): Fault;
   removeFault(id: string): boolean;
   clearFaults(): void;

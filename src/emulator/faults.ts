@@ -53,6 +53,7 @@ export class FaultRegistry {
 
   constructor(private readonly random: () => number = Math.random) {}
 
+  /** Validates first: a spec from JSON may be anything. */
   add(spec: unknown): Fault {
     const parsed = FAULT_SPEC.safeParse(spec);
     if (!parsed.success) throw new FaultSpecError(`invalid fault: ${describeIssues(parsed.error, "fault")}`);

@@ -4,7 +4,7 @@ import type { AdminTarget, ClockReading, ClockSetting, ResetOptions } from "./ad
 import { Authenticator, DEFAULT_LOCKOUT, type Credential, type LockoutPolicy } from "./auth";
 import { AdjustableClock, monotonicTime } from "./clock";
 import type { DisErrorKeys } from "./errors";
-import { FaultRegistry, type Fault, type FaultSpec } from "./faults";
+import { FaultRegistry, type Fault } from "./faults";
 import { StatePersistence, loadStateFile } from "./persistence";
 import { Recorder } from "./recorder";
 import { applySeed, loadSeedFile, loadSeedObject, type LoadedSeed, type SeedDocument } from "./seed";
@@ -133,7 +133,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     requests: (afterSeq) => recorder.requests(afterSeq),
     metrics: () => ({ ...recorder.metrics(), checkpoints: state.checkpointCount() }),
     faults: () => faults.list(),
-    addFault: (spec: FaultSpec | unknown): Fault => faults.add(spec),
+    addFault: (spec): Fault => faults.add(spec),
     removeFault: (id) => faults.remove(id),
     clearFaults: () => faults.clear(),
     clock: () => readClock(clock),
@@ -161,13 +161,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     shutdown.signal,
   );
   const host = options.host ?? "127.0.0.1";
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port ?? 0, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    await persistence?.close();
+    throw error;
+  }
   const port = (server.address() as AddressInfo).port;
 
   let closing: Promise<void> | undefined;

@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import {
   MAX_APP_NAME_LENGTH,
   MAX_METADATA_LENGTH,
-  MAX_SEQUENCE_NUMBER,
   MAX_STREAM_NAME_LENGTH,
   NAME_PATTERN,
   type CursorType,
@@ -563,7 +562,7 @@ export class EmulatorState {
 
 /** A commit may name any retained position or `next` itself (the Kafka adapter commits the next position). */
 function isCommittable(log: PartitionLog, sequenceNumber: bigint): boolean {
-  return sequenceNumber >= log.earliest && sequenceNumber <= log.next && sequenceNumber <= MAX_SEQUENCE_NUMBER;
+  return sequenceNumber >= log.earliest && sequenceNumber <= log.next;
 }
 
 function checkName(field: string, name: string, maxLength: number): void {
