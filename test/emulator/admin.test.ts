@@ -1,3 +1,4 @@
+import { request } from "undici";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/emulator";
 import { isLoopback } from "../../src/emulator/admin";
@@ -193,5 +194,22 @@ describe("behaviour switches", () => {
     const response = await call(emulator, "POST", "apps", { body: { app_name: "x".repeat(200) } });
     expect(response.status).toBe(413);
     expect(response.json).toEqual({ error_code: "APIGW.0201", error_msg: "Request entity too large. [at most 100 bytes]", request_id: response.headers["x-request-id"] });
+  });
+
+  it("stops reading a chunked body once it passes the limit", async () => {
+    emulator = await startTestEmulator({ seed, limits: { maxBodyBytes: 100 } });
+    const chunks = (async function* () {
+      for (let index = 0; index < 50; index++) yield Buffer.alloc(10, 120);
+    })();
+    const response = await request(`${emulator.url}/v2/${emulator.projectId}/apps`, { method: "POST", body: chunks }).catch(
+      (error: Error) => error,
+    );
+    if (!(response instanceof Error)) {
+      expect(response.statusCode).toBe(413);
+      expect(response.headers.connection).toBe("close");
+      await response.body.dump();
+    }
+    expect(emulator.requests()).toEqual([]);
+    expect((await call(emulator, "GET", "apps")).status).toBe(200);
   });
 });
