@@ -5,7 +5,7 @@ import { formatLocation, sortErrors, type DeclarationError, type SourceLocation 
 import type { DeclarationStats, DesiredApp, DesiredPartition, DesiredState, DesiredStream } from "./model";
 import { SHARD_ID_PREFIX, type DeclarationDocument } from "./schema";
 import { validateDocument } from "./validate";
-import { pathKey, readYamlSource, type SourceDocument, type SourceProblem } from "./yaml-source";
+import { nodeAt, readYamlSource, type SourceDocument, type SourceNode, type SourceProblem } from "./yaml-source";
 
 export interface DeclarationFile {
   /** Shown in errors and source locations as given. */
@@ -78,18 +78,17 @@ function mergeDocument(
   locate: (offset: number) => SourceLocation,
   errors: DeclarationError[],
 ): void {
-  const keyLocation = (path: readonly string[]) => {
-    const offsets = document.offsets.get(pathKey(path));
-    return locate(offsets?.key ?? offsets?.value ?? 0);
-  };
   const merged = apps.get(declaration.app) ?? {
-    app: { name: declaration.app, source: locate(document.offsets.get(pathKey(["app"]))?.value ?? 0) },
+    app: { name: declaration.app, source: locate(nodeAt(document.source, ["app"]).node.value) },
     streams: new Map<string, DesiredStream>(),
   };
   apps.set(declaration.app, merged);
-  for (const [streamName, stream] of Object.entries(declaration.streams)) {
+  const streamNodes = nodeAt(document.source, ["streams"]).node.entries ?? new Map<string, SourceNode>();
+  for (const [streamName, streamNode] of streamNodes) {
+    const stream = declaration.streams[streamName];
+    if (!stream) continue;
     const streamPath = ["streams", streamName];
-    const source = keyLocation(streamPath);
+    const source = locate(streamNode.key ?? streamNode.value);
     const earlier = merged.streams.get(streamName);
     if (earlier) {
       errors.push({
@@ -102,22 +101,19 @@ function mergeDocument(
     }
     const partitions: DesiredPartition[] = [];
     const byOrdinal = new Map<number, { key: string; source: SourceLocation }>();
-    const entries = Object.entries(stream.partitions).map(([key, value]) => {
-      const partitionPath = [...streamPath, "partitions", key];
-      const offsets = document.offsets.get(pathKey(partitionPath));
-      return { key, value, path: partitionPath, offset: offsets?.key ?? 0 };
-    });
-    // Object key order puts integer-like keys first; "first declared" means first in the file.
-    entries.sort((a, b) => a.offset - b.offset);
-    for (const { key, value, path, offset } of entries) {
+    // The source entries keep document order, so "declared twice" names the later one.
+    const partitionNodes = streamNode.entries?.get("partitions")?.entries ?? new Map<string, SourceNode>();
+    for (const [key, partitionNode] of partitionNodes) {
+      const value = stream.partitions[key];
+      if (value === undefined) continue;
       const ordinal = partitionOrdinal(key);
-      const partitionSource = locate(offset);
+      const partitionSource = locate(partitionNode.key ?? partitionNode.value);
       const first = byOrdinal.get(ordinal);
       if (first) {
         errors.push({
           code: "duplicate-partition",
           ...partitionSource,
-          path,
+          path: [...streamPath, "partitions", key],
           message: `partition ${ordinal} of stream ${streamName} is declared twice: as ${JSON.stringify(key)} here and as ${JSON.stringify(first.key)} at ${describeEarlier(first.source, partitionSource)}; keep one`,
         });
         continue;

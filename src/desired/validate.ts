@@ -21,7 +21,7 @@ import {
   type DeclarationDocument,
 } from "./schema";
 import { closestMatch } from "./suggest";
-import { pathKey, type DocumentPath, type SourceDocument, type SourceProblem } from "./yaml-source";
+import { nodeAt, type DocumentPath, type SourceDocument, type SourceProblem } from "./yaml-source";
 
 type Issue = z.core.$ZodIssue;
 
@@ -30,7 +30,7 @@ export function validateDocument(
   report: (problem: SourceProblem) => void,
 ): DeclarationDocument | undefined {
   const root = document.value;
-  const rootOffset = document.offsets.get(pathKey([]))?.value ?? 0;
+  const rootOffset = document.source.value;
   if (!isMapping(root)) {
     report({
       code: "wrong-type",
@@ -57,7 +57,7 @@ export function validateDocument(
     if (!isReported(["version"], reportedPaths)) {
       report({
         code: "unsupported-version",
-        offset: document.offsets.get(pathKey(["version"]))?.value ?? rootOffset,
+        offset: nodeAt(document.source, ["version"]).node.value,
         path: ["version"],
         message: `unknown format version ${describeValue(root.version)}: this dis-checkpoints reads version ${FORMAT_VERSION}; write "version: ${FORMAT_VERSION}" or upgrade dis-checkpoints`,
       });
@@ -68,19 +68,21 @@ export function validateDocument(
   const result = declarationSchema.safeParse(root);
   if (result.success) return result.data;
   const sites = result.error.issues.flatMap((issue) => issueSites(issue, []));
-  const misspelt = new Set(sites.flatMap((site) => (site.kind === "unknown-key" ? [pathKey(suggestedPath(site.path))] : [])));
+  const misspelt = new Set(sites.flatMap((site) => (site.kind === "unknown-key" ? [siteKey(suggestedPath(site.path))] : [])));
   const explained = new Set<string>();
   for (const site of sites) {
     if (isReported(site.path, reportedPaths)) continue;
     // "stream:" for "streams:" is one mistake: the "did you mean" says it all, a missing-key error would repeat it.
-    if (isMissing(site, document) && misspelt.has(pathKey(site.path))) continue;
-    const siteKey = `${site.kind}:${pathKey(site.path)}`;
-    if (explained.has(siteKey)) continue;
-    explained.add(siteKey);
+    if (isMissing(site, document) && misspelt.has(siteKey(site.path))) continue;
+    const key = `${site.kind}:${siteKey(site.path)}`;
+    if (explained.has(key)) continue;
+    explained.add(key);
     report(explainSite(site, document));
   }
   return undefined;
 }
+
+const siteKey = (path: readonly string[]) => JSON.stringify(path);
 
 function isMissing(site: Site, document: SourceDocument): boolean {
   return site.kind === "wrong-type" && valueAt(document.value, site.path) === undefined;
@@ -347,12 +349,9 @@ function quoteHint(field: Field, value: unknown): string {
 function siteOffset(site: Site, document: SourceDocument): number {
   const missing = isMissing(site, document);
   const located = missing ? site.path.slice(0, -1) : site.path;
-  const atValue = !missing && (site.kind === "bad-value" || site.kind === "wrong-type");
-  for (let length = located.length; length >= 0; length--) {
-    const offsets = document.offsets.get(pathKey(located.slice(0, length)));
-    if (offsets) return (atValue && length === located.length ? undefined : offsets.key) ?? offsets.value;
-  }
-  return 0;
+  const { node, depth } = nodeAt(document.source, located);
+  const atValue = !missing && depth === located.length && (site.kind === "bad-value" || site.kind === "wrong-type");
+  return (atValue ? undefined : node.key) ?? node.value;
 }
 
 function valueAt(root: unknown, path: readonly string[]): unknown {

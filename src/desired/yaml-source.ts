@@ -4,7 +4,7 @@
  * become impossible), no tags, no directives, numbers only as plain decimal digits. Hostile nesting is
  * refused by a linear lexical scan before the (recursive) composer runs.
  */
-import { CST, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, parseAllDocuments } from "yaml";
+import { Composer, CST, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, Parser } from "yaml";
 import type { Node as YamlNode, Scalar } from "yaml";
 import { MAX_NESTING_DEPTH, type DeclarationErrorCode } from "./errors";
 
@@ -17,16 +17,19 @@ export interface SourceProblem {
   path?: DocumentPath;
 }
 
-export interface NodeOffsets {
-  /** Where the key naming this node starts (absent for the document root and list items). */
+/** Where a value, and the key naming it, were written; for mappings and lists, the same for each entry. */
+export interface SourceNode {
+  /** Offset of the key naming this node (absent for the document root and list items). */
   key?: number;
   value: number;
+  /** Entries of a mapping (in document order) or a list (by index). */
+  entries?: Map<string, SourceNode>;
 }
 
 export interface SourceDocument {
   /** Mappings are null-prototype objects; lists are arrays; scalars are string, number, boolean or null. */
   value: unknown;
-  offsets: Map<string, NodeOffsets>;
+  source: SourceNode;
   /** Paths already reported by a problem: validation must not report them (or anything below) again. */
   reportedPaths: DocumentPath[];
 }
@@ -38,22 +41,41 @@ export interface SourceFile {
   lineCounter: LineCounter;
 }
 
-export const pathKey = (path: DocumentPath): string => JSON.stringify(path);
+/** The node at `path`, or the nearest enclosing one, with the depth it was found at. */
+export function nodeAt(root: SourceNode, path: DocumentPath): { node: SourceNode; depth: number } {
+  let node = root;
+  for (let depth = 0; depth < path.length; depth++) {
+    const child = node.entries?.get(path[depth] ?? "");
+    if (!child) return { node, depth };
+    node = child;
+  }
+  return { node, depth: path.length };
+}
 
 export function readYamlSource(text: string): SourceFile {
   const lineCounter = countLines(text);
-  const scan = scanTokens(text);
-  if (scan.tooDeepAt !== undefined) {
+  const scanner = new TokenScanner();
+  const parser = new Parser();
+  // One pass of the lexer feeds both the scanner and the parser; the scanner stops the stream before a
+  // hostile nesting depth reaches the (recursive) composer.
+  function* cst() {
+    for (const token of new Lexer().lex(text)) {
+      if (!scanner.step(token)) return;
+      yield* parser.next(token);
+    }
+    yield* parser.end();
+  }
+  const parsed = [...new Composer({ prettyErrors: false, uniqueKeys: false }).compose(cst())];
+  if (scanner.tooDeepAt !== undefined) {
     const problem = {
       code: "nesting-too-deep",
-      offset: scan.tooDeepAt,
+      offset: scanner.tooDeepAt,
       message: `collections nest more than ${MAX_NESTING_DEPTH} levels deep here; a declaration needs about 6, so this file was not parsed`,
     } as const;
     return { documents: [], problems: [problem], lineCounter };
   }
-  const problems = [...scan.problems];
+  const problems = [...scanner.problems];
   const documents: SourceDocument[] = [];
-  const parsed = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false });
   if (parsed.length === 0) {
     problems.push({
       code: "empty-file",
@@ -81,8 +103,9 @@ export function readYamlSource(text: string): SourceFile {
       continue;
     }
     const walker = new DocumentWalker(problems, lineCounter);
-    const value = walker.toValue(contents, [], undefined);
-    documents.push({ value, offsets: walker.offsets, reportedPaths: walker.reportedPaths });
+    const source: SourceNode = { value: 0 };
+    const value = walker.toValue(contents, [], source);
+    documents.push({ value, source, reportedPaths: walker.reportedPaths });
   }
   return { documents, problems, lineCounter };
 }
@@ -111,104 +134,92 @@ function countLines(text: string): LineCounter {
 const LEXER_MARKERS = new Set(["\x02", "\x18", "\x1f"]);
 const SCALAR_MARKER = "\x1f";
 
-interface TokenScan {
-  problems: SourceProblem[];
-  tooDeepAt?: number;
-}
-
 /**
- * One linear pass over the lexer's tokens: reports anchors, aliases, tags and directives at their exact
- * offsets, and estimates nesting depth (indentation levels + block indicators on the line + open flow
- * brackets), stopping at the first place deeper than MAX_NESTING_DEPTH.
+ * Looks at each lexer token once: reports anchors, aliases, tags and directives at their exact offsets,
+ * and estimates nesting depth (indentation levels + block indicators on the line + open flow brackets),
+ * refusing the first token deeper than MAX_NESTING_DEPTH.
  */
-export function scanTokens(text: string): TokenScan {
-  const problems: SourceProblem[] = [];
-  const indents: number[] = [];
-  let offset = 0;
-  let flowDepth = 0;
-  let lineIndent = 0;
-  let lineIndicators = 0;
-  let atLineStart = true;
-  let previous = "";
-  for (const token of new Lexer().lex(text)) {
-    const start = offset;
-    if (!LEXER_MARKERS.has(token)) offset += token.length;
-    const type = previous === SCALAR_MARKER ? "scalar-text" : CST.tokenType(token);
-    previous = token;
+export class TokenScanner {
+  readonly problems: SourceProblem[] = [];
+  /** Where nesting first went too deep; no token after it was looked at. */
+  tooDeepAt: number | undefined;
+  private readonly indents: number[] = [];
+  private offset = 0;
+  private flowDepth = 0;
+  private lineIndent = 0;
+  private lineIndicators = 0;
+  private atLineStart = true;
+  private previous = "";
+
+  /** Returns false once nesting is too deep: stop feeding tokens then. */
+  step(token: string): boolean {
+    const start = this.offset;
+    if (!LEXER_MARKERS.has(token)) this.offset += token.length;
+    const type = this.previous === SCALAR_MARKER ? "scalar-text" : CST.tokenType(token);
+    this.previous = token;
     switch (type) {
       case "doc-mode":
       case "scalar":
       case "flow-error-end":
       case "comment":
       case "byte-order-mark":
-        continue;
+        return true;
       case "newline":
-        atLineStart = true;
-        lineIndent = 0;
-        lineIndicators = 0;
-        continue;
+        this.atLineStart = true;
+        this.lineIndent = 0;
+        this.lineIndicators = 0;
+        return true;
       case "space":
-        if (atLineStart) lineIndent = token.length;
-        continue;
+        if (this.atLineStart) this.lineIndent = token.length;
+        return true;
       case "scalar-text":
         // A block scalar's body arrives as one token that starts at its line's beginning.
-        if (atLineStart) lineIndent += token.length - token.trimStart().length;
+        if (this.atLineStart) this.lineIndent += token.length - token.trimStart().length;
         break;
       case "doc-start":
       case "doc-end":
-        indents.length = 0;
-        flowDepth = 0;
+        this.indents.length = 0;
+        this.flowDepth = 0;
         break;
       case "directive-line":
-        problems.push({
-          code: "yaml-directive",
-          offset: start,
-          message: `the directive ${JSON.stringify(token.trim())} is not supported: declarations are plain YAML 1.2; remove the line`,
-        });
-        continue;
+        this.report("yaml-directive", start, `the directive ${JSON.stringify(token.trim())} is not supported: declarations are plain YAML 1.2; remove the line`);
+        return true;
       case "anchor":
-        problems.push({
-          code: "anchor-or-alias",
-          offset: start,
-          message: `the anchor ${token} is not allowed: write every value out where it applies, so reviewers see it`,
-        });
+        this.report("anchor-or-alias", start, `the anchor ${token} is not allowed: write every value out where it applies, so reviewers see it`);
         break;
       case "alias":
-        problems.push({
-          code: "anchor-or-alias",
-          offset: start,
-          message: `the alias ${token} is not allowed: write the value out here, so reviewers see it`,
-        });
+        this.report("anchor-or-alias", start, `the alias ${token} is not allowed: write the value out here, so reviewers see it`);
         break;
       case "tag":
-        problems.push({
-          code: "yaml-tag",
-          offset: start,
-          message: `the tag ${token} is not allowed: remove it (quote the value if it must be a string)`,
-        });
+        this.report("yaml-tag", start, `the tag ${token} is not allowed: remove it (quote the value if it must be a string)`);
         break;
       case "flow-map-start":
       case "flow-seq-start":
-        flowDepth += 1;
+        this.flowDepth += 1;
         break;
       case "flow-map-end":
       case "flow-seq-end":
-        flowDepth = Math.max(0, flowDepth - 1);
+        this.flowDepth = Math.max(0, this.flowDepth - 1);
         break;
       case "seq-item-ind":
       case "explicit-key-ind":
       case "map-value-ind":
-        if (flowDepth === 0) lineIndicators += 1;
+        if (this.flowDepth === 0) this.lineIndicators += 1;
         break;
     }
-    if (atLineStart && flowDepth === 0) {
-      while (indents.length > 0 && (indents[indents.length - 1] ?? 0) >= lineIndent) indents.pop();
-      indents.push(lineIndent);
+    if (this.atLineStart && this.flowDepth === 0) {
+      while (this.indents.length > 0 && (this.indents[this.indents.length - 1] ?? 0) >= this.lineIndent) this.indents.pop();
+      this.indents.push(this.lineIndent);
     }
-    atLineStart = type === "scalar-text" && token.endsWith("\n");
-    if (indents.length + lineIndicators + flowDepth > MAX_NESTING_DEPTH) return { problems, tooDeepAt: start };
+    this.atLineStart = type === "scalar-text" && token.endsWith("\n");
+    if (this.indents.length + this.lineIndicators + this.flowDepth <= MAX_NESTING_DEPTH) return true;
+    this.tooDeepAt = start;
+    return false;
   }
-  return { problems };
+
+  private report(code: DeclarationErrorCode, offset: number, message: string): void {
+    this.problems.push({ code, offset, message });
+  }
 }
 
 function isEmptyScalar(node: YamlNode): boolean {
@@ -218,7 +229,6 @@ function isEmptyScalar(node: YamlNode): boolean {
 const CANONICAL_INTEGER = /^(0|-?[1-9][0-9]*)$/;
 
 class DocumentWalker {
-  readonly offsets = new Map<string, NodeOffsets>();
   readonly reportedPaths: DocumentPath[] = [];
 
   constructor(
@@ -226,40 +236,48 @@ class DocumentWalker {
     private readonly lineCounter: LineCounter,
   ) {}
 
-  toValue(node: unknown, path: DocumentPath, keyOffset: number | undefined): unknown {
-    const valueOffset = valueStart(node) ?? keyOffset ?? 0;
-    this.offsets.set(pathKey(path), keyOffset === undefined ? { value: valueOffset } : { key: keyOffset, value: valueOffset });
-    if (isScalar(node)) return this.scalarValue(node, path, valueOffset);
+  /** Converts `node` and records its offsets in `source` (whose `key` the caller has set). */
+  toValue(node: unknown, path: DocumentPath, source: SourceNode): unknown {
+    source.value = valueStart(node) ?? source.key ?? 0;
+    if (isScalar(node)) return this.scalarValue(node, path, source.value);
     if (isMap(node)) {
       const mapping: Record<string, unknown> = Object.create(null);
-      const firstSeen = new Map<string, number>();
+      const entries = new Map<string, SourceNode>();
+      source.entries = entries;
       for (const pair of node.items) {
         const keyNode = pair.key;
-        const offset = valueStart(keyNode) ?? valueOffset;
+        const offset = valueStart(keyNode) ?? source.value;
         if (keyNode !== null && !isScalar(keyNode)) {
           this.report({ code: "non-scalar-key", offset, message: "a key must be a plain name or number, not a mapping or list" }, path);
           continue;
         }
         const key = keyText(keyNode);
         const childPath = [...path, key];
-        const earlier = firstSeen.get(key);
+        const earlier = entries.get(key);
         if (earlier !== undefined) {
-          this.report(
-            { code: "duplicate-key", offset, message: `the key ${JSON.stringify(key)} appears twice in this mapping (first at ${describeOffset(this.lineCounter, earlier)}); keep one` },
-            childPath,
-          );
+          const first = describeOffset(this.lineCounter, earlier.key ?? 0);
+          this.report({ code: "duplicate-key", offset, message: `the key ${JSON.stringify(key)} appears twice in this mapping (first at ${first}); keep one` }, childPath);
           continue;
         }
-        firstSeen.set(key, offset);
         if (key === "__proto__") {
           this.report({ code: "reserved-key", offset, message: 'the key "__proto__" is not allowed; remove it' }, childPath);
           continue;
         }
-        mapping[key] = this.toValue(pair.value, childPath, offset);
+        const child: SourceNode = { key: offset, value: offset };
+        entries.set(key, child);
+        mapping[key] = this.toValue(pair.value, childPath, child);
       }
       return mapping;
     }
-    if (isSeq(node)) return node.items.map((item, index) => this.toValue(item, [...path, String(index)], undefined));
+    if (isSeq(node)) {
+      const entries = new Map<string, SourceNode>();
+      source.entries = entries;
+      return node.items.map((item, index) => {
+        const child: SourceNode = { value: 0 };
+        entries.set(String(index), child);
+        return this.toValue(item, [...path, String(index)], child);
+      });
+    }
     // An alias (reported by the token scan) or an empty value.
     if (isAlias(node)) this.reportedPaths.push(path);
     return null;

@@ -2,7 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { closestMatch } from "../../src/desired";
 import { decodeUtf8, firstInvalidByte } from "../../src/desired/utf8";
-import { scanTokens } from "../../src/desired/yaml-source";
+import { Lexer } from "yaml";
+import { TokenScanner } from "../../src/desired/yaml-source";
 
 describe("firstInvalidByte", () => {
   it.each([
@@ -75,7 +76,14 @@ describe("closestMatch", () => {
   });
 });
 
-describe("scanTokens", () => {
+/** Feeds a text's tokens to a scanner until it refuses one, as the loader does. */
+function scanTokens(text: string): TokenScanner {
+  const scanner = new TokenScanner();
+  for (const token of new Lexer().lex(text)) if (!scanner.step(token)) break;
+  return scanner;
+}
+
+describe("TokenScanner", () => {
   it.each([
     ["plain YAML", 'a: "&not *an !alias"\nb: [1, {c: 2}] # &comment\n', []],
     ["an anchor", "a: &x 1\n", [["anchor-or-alias", 3]]],
@@ -90,7 +98,8 @@ describe("scanTokens", () => {
   it("does not count brackets inside quoted or plain scalars, comments or block scalars as nesting", () => {
     const brackets = "[".repeat(100);
     const text = `a: "${brackets}"\nb: x${brackets}\n# ${brackets}\nc: |\n  ${brackets}\n`;
-    expect(scanTokens(text)).toEqual({ problems: [] });
+    const scanner = scanTokens(text);
+    expect([scanner.problems, scanner.tooDeepAt]).toEqual([[], undefined]);
   });
 
   it("stops at the first token past the nesting limit", () => {

@@ -1,0 +1,84 @@
+/**
+ * How long loading 100,000 declared checkpoints takes: generates declaration files in a temporary
+ * directory (100 apps × 10 streams × 100 partitions, one file per app, a fifth of the partitions in the
+ * long form with metadata, both partition id forms), then times loadDeclarations over the directory,
+ * and, for scale, the yaml package's parseAllDocuments alone over the same texts.
+ *
+ * Run: npx vite-node bench/load-declarations.ts
+ */
+import { promises as fs } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import { parseAllDocuments } from "yaml";
+import { loadDeclarations } from "../src/desired";
+
+const APPS = 100;
+const STREAMS_PER_APP = 10;
+const PARTITIONS_PER_STREAM = 100;
+const RUNS = 5;
+
+function declarationFile(app: number): string {
+  const lines = ["# yaml-language-server: $schema=../../checkpoints.schema.json", "version: 1", `app: consumer-${app}`, "streams:"];
+  for (let stream = 0; stream < STREAMS_PER_APP; stream++) {
+    lines.push(`  stream-${stream}:`, "    partitions:");
+    for (let partition = 0; partition < PARTITIONS_PER_STREAM; partition++) {
+      const key = partition % 2 === 0 ? String(partition) : `shardId-${String(partition).padStart(10, "0")}`;
+      const sequenceNumber = String(BigInt(app * 1_000_003 + stream * 7919 + partition) * 1_000_000_007n);
+      if (partition % 5 === 0) {
+        lines.push(`      ${key}:`, `        sequenceNumber: "${sequenceNumber}"`, `        metadata: "replay after INC-${app}-${stream}"`);
+      } else {
+        lines.push(`      ${key}: "${sequenceNumber}"`);
+      }
+    }
+    if (stream % 3 === 0) lines.push("    allowSkip: true", `    revision: ${stream}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** Median, fastest and slowest of RUNS timed runs, after one untimed run that warms the JIT up. */
+async function time(work: () => Promise<void>): Promise<string> {
+  await work();
+  const timings: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const started = performance.now();
+    await work();
+    timings.push(performance.now() - started);
+  }
+  timings.sort((a, b) => a - b);
+  const ms = (value: number | undefined) => `${(value ?? Number.NaN).toFixed(0)} ms`;
+  return `median ${ms(timings[Math.floor(RUNS / 2)])}, fastest ${ms(timings[0])}, slowest ${ms(timings[RUNS - 1])} over ${RUNS} runs`;
+}
+
+async function main(): Promise<void> {
+  const directory = await fs.mkdtemp(path.join(os.tmpdir(), "declarations-bench-"));
+  try {
+    let bytes = 0;
+    for (let app = 0; app < APPS; app++) {
+      const text = declarationFile(app);
+      bytes += Buffer.byteLength(text);
+      await fs.writeFile(path.join(directory, `consumer-${String(app).padStart(3, "0")}.yaml`), text);
+    }
+    const checkpoints = APPS * STREAMS_PER_APP * PARTITIONS_PER_STREAM;
+    const texts = await Promise.all((await fs.readdir(directory)).map((name) => fs.readFile(path.join(directory, name), "utf8")));
+    const loader = await time(async () => {
+      const result = await loadDeclarations([directory], { cwd: directory });
+      if (!result.ok) throw new Error(`the generated declarations did not load: ${result.errors[0]?.message}`);
+      if (result.stats.checkpoints !== checkpoints) throw new Error(`loaded ${result.stats.checkpoints} checkpoints, expected ${checkpoints}`);
+    });
+    const yamlOnly = await time(async () => {
+      for (const text of texts) parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false });
+    });
+    process.stdout.write(
+      `loadDeclarations: ${checkpoints} checkpoints in ${APPS} files (${(bytes / 1024 / 1024).toFixed(1)} MiB): ${loader}\n` +
+        `for scale, yaml parseAllDocuments alone over the same texts: ${yamlOnly}\n`,
+    );
+  } finally {
+    await fs.rm(directory, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
