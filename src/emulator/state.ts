@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import {
   MAX_APP_NAME_LENGTH,
   MAX_METADATA_LENGTH,
+  MAX_SEQUENCE_NUMBER,
   MAX_STREAM_NAME_LENGTH,
   NAME_PATTERN,
   type CursorType,
@@ -273,6 +274,13 @@ export class EmulatorState {
   putRecords(streamName: string, records: RecordInput[]): { partition: number; sequenceNumber: bigint }[] {
     const stream = this.requireStream(streamName);
     const logs = records.map((record) => this.routeRecord(stream, record));
+    const added = new Map<PartitionLog, bigint>();
+    for (const log of logs) added.set(log, (added.get(log) ?? 0n) + 1n);
+    for (const [log, count] of added) {
+      if (log.next + count - 1n > MAX_SEQUENCE_NUMBER) {
+        throw errors.invalidRequest(`partition ${shardId(log.ordinal)} of ${streamName} is full: sequence numbers end at 2^63-1`);
+      }
+    }
     const now = this.clock.now();
     const results = records.map((record, index) => {
       const log = logs[index] as PartitionLog;

@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import { request } from "undici";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/emulator";
@@ -198,9 +199,11 @@ describe("behaviour switches", () => {
 
   it("stops reading a chunked body once it passes the limit", async () => {
     emulator = await startTestEmulator({ seed, limits: { maxBodyBytes: 100 } });
-    const chunks = (async function* () {
-      for (let index = 0; index < 50; index++) yield Buffer.alloc(10, 120);
-    })();
+    const chunks = Readable.from(
+      (function* () {
+        for (let index = 0; index < 50; index++) yield Buffer.alloc(10, 120);
+      })(),
+    );
     const response = await request(`${emulator.url}/v2/${emulator.projectId}/apps`, { method: "POST", body: chunks }).catch(
       (error: Error) => error,
     );

@@ -62,6 +62,25 @@ describe("records and cursors", () => {
       expect(partitions.slice(4)).toEqual(["shardId-0000000000", "shardId-0000000001"]);
     });
 
+    it("refuses records that would pass sequence number 2^63-1, writing none", async () => {
+      emulator.state.createStream({
+        name: "nearly-full",
+        partitionCount: 1,
+        records: { perPartition: [1], startTime: T0, intervalMs: 0, firstSequenceNumber: 9223372036854775805n },
+      });
+      const body = (count: number) => Array.from({ length: count }, () => ({ data: b64("x") }));
+      expect((await put(body(3), "nearly-full")).json).toEqual(
+        disError("DIS.4200", "Invalid request. [partition shardId-0000000000 of nearly-full is full: sequence numbers end at 2^63-1]"),
+      );
+      expect((await put(body(2), "nearly-full")).json.records.map((record: { sequence_number: string }) => record.sequence_number)).toEqual([
+        "9223372036854775806",
+        "9223372036854775807",
+      ]);
+      expect((await call(emulator, "GET", "streams/nearly-full")).json.partitions[0].sequence_number_range).toBe(
+        "[9223372036854775805 : 9223372036854775808]",
+      );
+    });
+
     it("writes nothing when one record is invalid", async () => {
       const response = await put([{ data: b64("ok"), partition_id: "0" }, { data: b64("ko"), partition_id: "5" }]);
       expect(response.json).toEqual(disError("DIS.4302", "Partition does not exist. [events][5]"));
