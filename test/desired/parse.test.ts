@@ -1,5 +1,6 @@
 /** The pure core: text in, a normalised state or every error out. Hostile input never throws or hangs. */
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "./seeded-random";
 import { DECLARATION_ERROR_CODES, MAX_NESTING_DEPTH, parseDeclarations, type ParseResult } from "../../src/desired";
 
 const VALID = 'version: 1\napp: orders-consumer\nstreams:\n  orders:\n    partitions:\n      0: "120"\n';
@@ -7,18 +8,6 @@ const VALID = 'version: 1\napp: orders-consumer\nstreams:\n  orders:\n    partit
 function errorRows(result: ParseResult): [string, number, number, string][] {
   if (result.ok) throw new Error("expected errors, got a valid state");
   return result.errors.map(({ file, line, column, code }) => [file, line, column, code]);
-}
-
-/** A small seeded generator (mulberry32): the same cases on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe("parseDeclarations", () => {
@@ -98,7 +87,7 @@ describe("parseDeclarations: hostile input", () => {
   });
 
   it("never throws on mangled declarations, and every error has a known code and a position", () => {
-    const next = random(20261120);
+    const next = seededRandom(20261120);
     const alphabet = ['"', "'", ":", "-", "[", "]", "{", "}", "&", "*", "!", "#", "|", ">", "\n", " ", "\t", "0", "9", "%", "?", ",", "\\", "\u00e9", "\ufeff"];
     for (let round = 0; round < 400; round++) {
       const chars = [...VALID];

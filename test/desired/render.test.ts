@@ -1,5 +1,6 @@
 /** The renderer writes canonical, reviewable YAML that loads back to exactly the model it was given. */
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "./seeded-random";
 import {
   parseDeclarations,
   renderDeclarations,
@@ -7,18 +8,6 @@ import {
   type RenderableApp,
   type RenderableStream,
 } from "../../src/desired";
-
-/** A small seeded generator (mulberry32): the same models on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("renderDeclarations", () => {
   it("writes the canonical form: schema comment, sorted streams and ordinals, quoted sequence numbers, non-default options", () => {
@@ -154,7 +143,7 @@ function normalise(app: RenderableApp | DesiredApp) {
 
 describe("render → parse round trip", () => {
   it("loads back every generated model exactly", () => {
-    const next = random(42);
+    const next = seededRandom(42);
     for (let round = 0; round < 300; round++) {
       const model = generateApp(next);
       const text = renderDeclarations(model);
