@@ -1,0 +1,240 @@
+/**
+ * Results as data, the ratios and targets derived from them, and their Markdown rendering. Pure: the
+ * driver (index.ts) measures, this file only computes and formats.
+ */
+
+export const SCENARIOS = ["floor", "naive", "empty", "first", "noop", "change1pct", "preview", "refresh"] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export const WRITE_OPERATIONS = new Set(["CommitCheckpoint", "DeleteCheckpoint", "CreateApp", "DeleteApp", "CreateStream", "DeleteStream", "PutRecords"]);
+
+export interface RunResult {
+  wallMs: number;
+  /** Emulator requests during the run, per DIS operation. */
+  requests: Record<string, number>;
+  /** Peak RSS of the dynamic-provider process (VmHWM); null when none ran or /proc is unavailable. */
+  providerPeakRssBytes: number | null;
+  /** The stack's state file after the run (Pulumi scenarios). */
+  stateBytes?: number;
+  /** `up of stack 'x' done: …` as the CLI printed it (Pulumi scenarios). */
+  summary?: string;
+}
+
+export interface ScenarioResult {
+  name: ScenarioName;
+  what: string;
+  runs: RunResult[];
+  medianMs: number;
+}
+
+export interface MachineInfo {
+  cores: number;
+  cpuModel: string;
+  memoryBytes: number;
+  node: string;
+  pulumi: string;
+  date: string;
+  /** 1/5/15-minute load averages before and after: the machine is shared, so read timings with them. */
+  loadAverageBefore: number[];
+  loadAverageAfter: number[];
+}
+
+export interface BenchSettings {
+  checkpoints: number;
+  partitions: number;
+  pairs: number;
+  apps: number;
+  /** Commits in flight: floor, and `dis-checkpoints:concurrency` of the reconciler's stacks. */
+  concurrency: number;
+  runs: number;
+  /** Extra environment of the reconciler runs (Pulumi knobs). */
+  env: Record<string, string>;
+}
+
+export interface ProviderText {
+  /** Length of one serialized provider (`__provider`), the largest seen. */
+  bytesPerCopy: number;
+  /** Copies per resource in the state (inputs and outputs). */
+  copiesPerResource: number;
+  resources: number;
+}
+
+export interface MainSection {
+  machine: MachineInfo;
+  settings: BenchSettings;
+  scenarios: ScenarioResult[];
+  providerText: ProviderText;
+  ratios: Ratio[];
+}
+
+export interface ScalingPoint {
+  checkpoints: number;
+  pairs: number;
+  firstMs: number;
+  noopMs: number;
+  previewMs: number;
+  firstCommits: number;
+  noopWrites: number;
+  stateBytes: number;
+  providerPeakRssBytes: number | null;
+}
+
+export interface ScalingSection {
+  machine: MachineInfo;
+  settings: Omit<BenchSettings, "checkpoints" | "pairs" | "apps">;
+  points: ScalingPoint[];
+  /** (time at the largest N / time at the previous N) / (N ratio), per phase: ≤ 1 is linear or better. */
+  growth: Record<"first" | "noop" | "preview", number | null>;
+}
+
+export interface Results {
+  main?: MainSection;
+  /** Keyed by the variant: `default`, or the extra environment it ran with. */
+  scaling?: Record<string, ScalingSection>;
+}
+
+export interface Ratio {
+  name: string;
+  value: number;
+  unit: string;
+  target: string;
+  met: boolean;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** The largest provider peak over the runs; null when no run had a provider process. */
+export function peakOf(runs: readonly RunResult[]): number | null {
+  const peaks = runs.flatMap((run) => (run.providerPeakRssBytes === null ? [] : [run.providerPeakRssBytes]));
+  return peaks.length === 0 ? null : Math.max(...peaks);
+}
+
+export function writesOf(requests: Record<string, number>): number {
+  return Object.entries(requests).reduce((sum, [operation, count]) => sum + (WRITE_OPERATIONS.has(operation) ? count : 0), 0);
+}
+
+const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+
+export function computeRatios(scenarios: readonly ScenarioResult[], settings: BenchSettings, providerText: ProviderText): Ratio[] {
+  const ms = (name: ScenarioName) => scenarios.find((scenario) => scenario.name === name)!.medianMs;
+  const first = scenarios.find((scenario) => scenario.name === "first")!;
+  const noop = scenarios.find((scenario) => scenario.name === "noop")!;
+  const stateBytes = first.runs.at(-1)?.stateBytes ?? 0;
+  const noopWrites = Math.max(...noop.runs.map((run) => writesOf(run.requests)));
+  const perResource = providerText.bytesPerCopy * providerText.copiesPerResource;
+  const ratios: Array<Omit<Ratio, "met"> & { limit: number }> = [
+    { name: "(first − empty) / floor", value: round((ms("first") - ms("empty")) / ms("floor")), unit: "×", target: "≤ 2", limit: 2 },
+    { name: "noop write requests", value: noopWrites, unit: "requests", target: "= 0", limit: 0 },
+    { name: "noop / empty", value: round(ms("noop") / ms("empty")), unit: "×", target: "≤ 1.5", limit: 1.5 },
+    { name: "first / naive", value: round(ms("first") / ms("naive")), unit: "×", target: "≤ 0.2", limit: 0.2 },
+    { name: "state per declared checkpoint", value: round(stateBytes / settings.checkpoints, 1), unit: "bytes", target: "≤ 200", limit: 200 },
+    {
+      name: "serialized provider text per resource",
+      value: providerText.bytesPerCopy,
+      unit: `bytes (the state holds ${providerText.copiesPerResource} copies: ${perResource} bytes)`,
+      target: "≤ 1024",
+      limit: 1024,
+    },
+  ];
+  return ratios.map(({ limit, ...ratio }) => ({ ...ratio, met: ratio.value <= limit }));
+}
+
+/** Scaling from the second-largest to the largest N: time ratio over size ratio. */
+export function growthOf(points: readonly ScalingPoint[]): ScalingSection["growth"] {
+  const [previous, last] = [points.at(-2), points.at(-1)];
+  const growth = (pick: (point: ScalingPoint) => number) =>
+    previous && last && pick(previous) > 0 ? round(pick(last) / pick(previous) / (last.checkpoints / previous.checkpoints)) : null;
+  return { first: growth((point) => point.firstMs), noop: growth((point) => point.noopMs), preview: growth((point) => point.previewMs) };
+}
+
+// ---- rendering --------------------------------------------------------------------------------
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const mib = (bytes: number | null) => (bytes === null ? "–" : `${(bytes / 1024 / 1024).toFixed(0)} MiB`);
+const kib = (bytes: number | undefined) => (bytes === undefined ? "–" : `${(bytes / 1024).toFixed(0)} KiB`);
+
+function table(rows: readonly (readonly string[])[]): string {
+  const [header, ...body] = rows;
+  return [`| ${header!.join(" | ")} |`, `|${header!.map(() => "---").join("|")}|`, ...body.map((row) => `| ${row.join(" | ")} |`)].join("\n");
+}
+
+function requestsText(requests: Record<string, number>): string {
+  const entries = Object.entries(requests);
+  return entries.length === 0 ? "none" : entries.map(([operation, count]) => `${operation} ${count}`).join(", ");
+}
+
+export function machineText(machine: MachineInfo): string {
+  return (
+    `${machine.cores} cores (${machine.cpuModel}), ${(machine.memoryBytes / 1024 ** 3).toFixed(1)} GiB, ` +
+    `Node ${machine.node}, Pulumi ${machine.pulumi}, ${machine.date}; load average ${machine.loadAverageBefore.join(" / ")} before, ` +
+    `${machine.loadAverageAfter.join(" / ")} after (1/5/15 min)`
+  );
+}
+
+export function renderMain(section: MainSection): string {
+  const { settings } = section;
+  const env = Object.entries(settings.env).map(([key, value]) => `${key}=${value}`);
+  const rows = [["scenario", "what", "median", "runs", "requests per run", "provider peak RSS", "state file"]];
+  for (const scenario of section.scenarios) {
+    const last = scenario.runs.at(-1)!;
+    rows.push([
+      scenario.name,
+      scenario.what,
+      seconds(scenario.medianMs),
+      scenario.runs.map((run) => (run.wallMs / 1000).toFixed(2)).join(", "),
+      requestsText(last.requests),
+      mib(peakOf(scenario.runs)),
+      kib(last.stateBytes),
+    ]);
+  }
+  const ratioRows = [["ratio", "value", "target", "met"], ...section.ratios.map((ratio) => [ratio.name, `${ratio.value} ${ratio.unit}`, ratio.target, ratio.met ? "yes" : "**no**"])];
+  return [
+    `N = ${settings.checkpoints.toLocaleString("en-US")} checkpoints: ${settings.pairs} (app, stream) pairs × ${settings.partitions} partitions, ` +
+      `${settings.apps} apps; concurrency ${settings.concurrency}; ${settings.runs} run(s) per scenario` +
+      (env.length > 0 ? `; ${env.join(" ")}` : ""),
+    "",
+    `Machine: ${machineText(section.machine)}`,
+    "",
+    table(rows),
+    "",
+    table(ratioRows),
+  ].join("\n");
+}
+
+export function renderScaling(variant: string, section: ScalingSection): string {
+  const rows = [["N", "pairs", "first", "noop", "preview", "first commits", "noop writes", "state file", "provider peak RSS"]];
+  for (const point of section.points) {
+    rows.push([
+      point.checkpoints.toLocaleString("en-US"),
+      String(point.pairs),
+      seconds(point.firstMs),
+      seconds(point.noopMs),
+      seconds(point.previewMs),
+      String(point.firstCommits),
+      String(point.noopWrites),
+      kib(point.stateBytes),
+      mib(point.providerPeakRssBytes),
+    ]);
+  }
+  const growth = Object.entries(section.growth).map(([phase, value]) => `${phase} ${value ?? "–"}`).join(", ");
+  return [
+    `Scaling (${variant}; ${section.settings.partitions} partitions per pair, concurrency ${section.settings.concurrency}, ${section.settings.runs} run each)`,
+    "",
+    `Machine: ${machineText(section.machine)}`,
+    "",
+    table(rows),
+    "",
+    `Growth from the second-largest to the largest N, (time ratio) / (N ratio), ≤ 1 is linear or better: ${growth}`,
+  ].join("\n");
+}
+
+export function renderResults(results: Results): string {
+  const parts = ["# Benchmark results", "", "Written by `npm run bench` (see bench/README.md). Timings are from a shared machine: read them with the load average.", ""];
+  if (results.main) parts.push("## Reconciler against the raw API floor", "", renderMain(results.main), "");
+  for (const [variant, section] of Object.entries(results.scaling ?? {})) parts.push(`## Scaling: ${variant}`, "", renderScaling(variant, section), "");
+  return parts.join("\n");
+}

@@ -1,0 +1,98 @@
+/**
+ * `npm run bench` at a tiny size (40 checkpoints: 4 pairs × 10 partitions, one run each), spawned as the
+ * script runs it. Asserts the shape of results.json and the exact write requests of every scenario, never
+ * a timing. Needs dist/ (npm test builds it).
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SCENARIOS, writesOf, type Results } from "../../bench/report";
+import { PROJECT_ROOT } from "../../src/workspace";
+import { run, type ProcessResult } from "../support/project";
+
+const VITE_NODE = path.join(PROJECT_ROOT, "node_modules", ".bin", "vite-node");
+
+function bench(args: string[]): Promise<ProcessResult> {
+  return run(VITE_NODE, [path.join(PROJECT_ROOT, "bench", "index.ts"), "--", ...args], { cwd: PROJECT_ROOT, env: { ...process.env } as Record<string, string>, timeoutMs: 900_000 });
+}
+
+describe("npm run bench", () => {
+  let out: string;
+  beforeAll(() => {
+    out = fs.mkdtempSync(path.join(os.tmpdir(), "dis-checkpoints-bench-"));
+  });
+  afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
+
+  it("refuses a size that is not whole pairs, with exit 2, and writes nothing", async () => {
+    const result = await bench(["--checkpoints", "45", "--partitions", "10", "--out", out]);
+    expect(result.stderr).toBe("bench: --checkpoints must be a positive multiple of --partitions (10), not 45\n");
+    expect(result.code).toBe(2);
+    expect(fs.readdirSync(out)).toEqual([]);
+  });
+
+  it("refuses an unknown --env form with exit 2", async () => {
+    const result = await bench(["--env", "skip", "--out", out]);
+    expect(result.stderr).toBe("bench: --env takes KEY=VALUE (e.g. PULUMI_SKIP_CHECKPOINTS=true), not 'skip'\n");
+    expect(result.code).toBe(2);
+  });
+
+  it("runs every scenario at N = 40 with exact request counts and writes results.json and results.md", async () => {
+    const result = await bench(["--checkpoints", "40", "--partitions", "10", "--runs", "1", "--out", out]);
+    expect(result.stderr.replace("dis-emulator: SIGTERM, closing\n", "")).toBe("");
+    expect(result.code).toBe(0);
+    expect(fs.readdirSync(out).sort()).toEqual(["results.json", "results.md"]);
+
+    const results = JSON.parse(fs.readFileSync(path.join(out, "results.json"), "utf8")) as Results;
+    const main = results.main!;
+    expect(results.scaling).toBeUndefined();
+    expect(main.settings).toEqual({ checkpoints: 40, partitions: 10, pairs: 4, apps: 1, concurrency: 16, runs: 1, env: {} });
+    expect(main.scenarios.map((scenario) => scenario.name).sort()).toEqual([...SCENARIOS].sort());
+    const scenario = (name: string) => {
+      const found = main.scenarios.find((entry) => entry.name === name)!;
+      expect(found.runs).toHaveLength(1);
+      return found.runs[0]!;
+    };
+
+    // The raw loops: exactly one commit per checkpoint, nothing else.
+    expect(scenario("floor").requests).toEqual({ CommitCheckpoint: 40 });
+    expect(scenario("naive").requests).toEqual({ CommitCheckpoint: 40 });
+    // No declarations: Pulumi's fixed cost, without one API call.
+    expect(scenario("empty").requests).toEqual({});
+    expect(scenario("empty").summary).toBe("up of stack 'empty' done: 1 created");
+
+    const first = scenario("first");
+    expect(first.requests.CommitCheckpoint).toBe(40);
+    expect(writesOf(first.requests)).toBe(40); // the seeded app is adopted, not created
+    expect(first.summary).toBe("up of stack 'first-1' done: 6 created"); // stack, app, 4 streams
+    expect(first.providerPeakRssBytes).toBeGreaterThan(10 * 1024 * 1024);
+    expect(first.stateBytes).toBeGreaterThan(0);
+
+    expect(writesOf(scenario("noop").requests)).toBe(0);
+    expect(scenario("noop").summary).toBe("up of stack 'first-1' done: 6 unchanged");
+    // ceil(40 / 100) = 1 checkpoint moved, so exactly one commit.
+    expect(scenario("change1pct").requests.CommitCheckpoint).toBe(1);
+    expect(writesOf(scenario("change1pct").requests)).toBe(1);
+    expect(scenario("change1pct").summary).toBe("up of stack 'first-1' done: 5 unchanged, 1 updated");
+    expect(writesOf(scenario("preview").requests)).toBe(0);
+    expect(writesOf(scenario("refresh").requests)).toBe(0);
+    expect(scenario("refresh").summary).toBe("refresh of stack 'first-1' done: 6 unchanged");
+
+    expect(main.providerText).toMatchObject({ copiesPerResource: 2, resources: 5 });
+    expect(main.ratios.map((ratio) => ratio.name)).toEqual([
+      "(first − empty) / floor",
+      "noop write requests",
+      "noop / empty",
+      "first / naive",
+      "state per declared checkpoint",
+      "serialized provider text per resource",
+    ]);
+    expect(main.ratios.find((ratio) => ratio.name === "noop write requests")).toMatchObject({ value: 0, met: true });
+    expect(main.machine.cores).toBe(os.cpus().length);
+    expect(main.machine.pulumi).toMatch(/^v3\.\d+\.\d+$/);
+
+    const markdown = fs.readFileSync(path.join(out, "results.md"), "utf8");
+    expect(markdown).toContain("## Reconciler against the raw API floor");
+    for (const name of SCENARIOS) expect(markdown).toMatch(new RegExp(`^\\| ${name} \\|`, "m"));
+  });
+});
