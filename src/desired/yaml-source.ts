@@ -248,7 +248,7 @@ class DocumentWalker {
         const keyNode = pair.key;
         const offset = valueStart(keyNode) ?? source.value;
         if (keyNode !== null && !isScalar(keyNode)) {
-          this.report({ code: "non-scalar-key", offset, message: "a key must be a plain name or number, not a mapping or list" }, path);
+          this.report({ code: "non-scalar-key", offset, path, message: "a key must be a plain name or number, not a mapping or list" });
           continue;
         }
         const key = keyText(keyNode);
@@ -256,11 +256,11 @@ class DocumentWalker {
         const earlier = entries.get(key);
         if (earlier !== undefined) {
           const first = describeOffset(this.lineCounter, earlier.key ?? 0);
-          this.report({ code: "duplicate-key", offset, message: `the key ${JSON.stringify(key)} appears twice in this mapping (first at ${first}); keep one` }, childPath);
+          this.report({ code: "duplicate-key", offset, path: childPath, message: `the key ${JSON.stringify(key)} appears twice in this mapping (first at ${first}); keep one` });
           continue;
         }
         if (key === "__proto__") {
-          this.report({ code: "reserved-key", offset, message: 'the key "__proto__" is not allowed; remove it' }, childPath);
+          this.report({ code: "reserved-key", offset, path: childPath, message: 'the key "__proto__" is not allowed; remove it' });
           continue;
         }
         const child: SourceNode = { key: offset, value: offset };
@@ -283,37 +283,39 @@ class DocumentWalker {
     return null;
   }
 
+  /** Numbers only as canonical decimal integers, and exactly: the source text decides, not the JS number. */
   private scalarValue(node: Scalar, path: DocumentPath, offset: number): unknown {
     const value = node.value;
     if (typeof value !== "number" || node.type !== "PLAIN") return value;
     const source = node.source ?? String(value);
     if (!CANONICAL_INTEGER.test(source)) {
-      this.report(
-        {
-          code: "invalid-number",
-          offset,
-          message: `${source} is not a whole number in plain decimal digits: write digits only (no +, exponent, fraction, underscores, leading zeros or 0x/0o prefix), or quote it if it is text`,
-        },
+      this.reportValue(path, {
+        code: "invalid-number",
+        offset,
         path,
-      );
+        message: `${source} is not a whole number in plain decimal digits: write digits only (no +, exponent, fraction, leading zeros or 0x/0o prefix), or quote it if it is text`,
+      });
       return value;
     }
     if (!Number.isSafeInteger(value)) {
-      this.report(
-        {
-          code: "unquoted-large-integer",
-          offset,
-          message: `${source} is above 9007199254740991 and cannot be read exactly as an unquoted number: quote it ("${source}")`,
-        },
+      this.reportValue(path, {
+        code: "unquoted-large-integer",
+        offset,
         path,
-      );
+        message: `${source} has more digits than an unquoted number holds exactly (at most 9007199254740991): quote it ("${source}")`,
+      });
       return source;
     }
     return value;
   }
 
-  private report(problem: SourceProblem, path: DocumentPath): void {
-    this.problems.push({ ...problem, path });
+  private report(problem: SourceProblem): void {
+    this.problems.push(problem);
+  }
+
+  /** A value already explained here: validation must not explain it again. */
+  private reportValue(path: DocumentPath, problem: SourceProblem): void {
+    this.report(problem);
     this.reportedPaths.push(path);
   }
 }

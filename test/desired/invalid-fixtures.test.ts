@@ -73,7 +73,7 @@ const CORPUS: [fixture: string, errors: Expected[]][] = [
     ["no-partitions.yaml", 5, 17, "no-partitions", "stream orders declares no partitions: add at least one (for example 0: \"0\") or remove the stream"],
   ]],
   ["non-scalar-key.yaml", [
-    ["non-scalar-key.yaml", 6, 9, "non-scalar-key", "a key must be a plain name or number, not a mapping or list"],
+    ["non-scalar-key.yaml", 7, 9, "non-scalar-key", "a key must be a plain name or number, not a mapping or list"],
   ]],
   ["on-delete-misspelt.yaml", [
     ["on-delete-misspelt.yaml", 7, 15, "invalid-on-delete", "onDelete of stream orders must be \"retain\" or \"delete\", not \"retian\"; did you mean \"retain\"?"],
@@ -94,7 +94,7 @@ const CORPUS: [fixture: string, errors: Expected[]][] = [
     ["reserved-key-proto.yaml", 7, 5, "reserved-key", "the key \"__proto__\" is not allowed; remove it"],
   ]],
   ["revision-fraction.yaml", [
-    ["revision-fraction.yaml", 7, 15, "invalid-number", "1.5 is not a whole number in plain decimal digits: write digits only (no +, exponent, fraction, underscores, leading zeros or 0x/0o prefix), or quote it if it is text"],
+    ["revision-fraction.yaml", 7, 15, "invalid-number", "1.5 is not a whole number in plain decimal digits: write digits only (no +, exponent, fraction, leading zeros or 0x/0o prefix), or quote it if it is text"],
   ]],
   ["revision-negative.yaml", [
     ["revision-negative.yaml", 7, 15, "invalid-revision", "revision of stream orders must be a whole number from 0 to 9007199254740991, not -1"],
@@ -124,19 +124,19 @@ const CORPUS: [fixture: string, errors: Expected[]][] = [
     ["sequence-number-not-numeric.yaml", 6, 10, "invalid-sequence-number", "partition 0 of stream orders: \"latest\" is not a sequence number; write decimal digits without sign, spaces or leading zeros, e.g. \"1520\""],
   ]],
   ["sequence-number-unquoted-above-2-53.yaml", [
-    ["sequence-number-unquoted-above-2-53.yaml", 6, 10, "unquoted-large-integer", "9007199254740993 is above 9007199254740991 and cannot be read exactly as an unquoted number: quote it (\"9007199254740993\")"],
+    ["sequence-number-unquoted-above-2-53.yaml", 6, 10, "unquoted-large-integer", "9007199254740993 has more digits than an unquoted number holds exactly (at most 9007199254740991): quote it (\"9007199254740993\")"],
   ]],
   ["sequence-number-unquoted-exponent.yaml", [
-    ["sequence-number-unquoted-exponent.yaml", 6, 10, "invalid-number", "1e3 is not a whole number in plain decimal digits: write digits only (no +, exponent, fraction, underscores, leading zeros or 0x/0o prefix), or quote it if it is text"],
+    ["sequence-number-unquoted-exponent.yaml", 6, 10, "invalid-number", "1e3 is not a whole number in plain decimal digits: write digits only (no +, exponent, fraction, leading zeros or 0x/0o prefix), or quote it if it is text"],
   ]],
   ["sequence-number-unquoted-fraction.yaml", [
-    ["sequence-number-unquoted-fraction.yaml", 6, 10, "invalid-number", "120.5 is not a whole number in plain decimal digits: write digits only (no +, exponent, fraction, underscores, leading zeros or 0x/0o prefix), or quote it if it is text"],
+    ["sequence-number-unquoted-fraction.yaml", 6, 10, "invalid-number", "120.5 is not a whole number in plain decimal digits: write digits only (no +, exponent, fraction, leading zeros or 0x/0o prefix), or quote it if it is text"],
   ]],
   ["sequence-number-unquoted-hex.yaml", [
-    ["sequence-number-unquoted-hex.yaml", 6, 10, "invalid-number", "0x78 is not a whole number in plain decimal digits: write digits only (no +, exponent, fraction, underscores, leading zeros or 0x/0o prefix), or quote it if it is text"],
+    ["sequence-number-unquoted-hex.yaml", 6, 10, "invalid-number", "0x78 is not a whole number in plain decimal digits: write digits only (no +, exponent, fraction, leading zeros or 0x/0o prefix), or quote it if it is text"],
   ]],
   ["sequence-number-unquoted-leading-zero.yaml", [
-    ["sequence-number-unquoted-leading-zero.yaml", 6, 10, "invalid-number", "0120 is not a whole number in plain decimal digits: write digits only (no +, exponent, fraction, underscores, leading zeros or 0x/0o prefix), or quote it if it is text"],
+    ["sequence-number-unquoted-leading-zero.yaml", 6, 10, "invalid-number", "0120 is not a whole number in plain decimal digits: write digits only (no +, exponent, fraction, leading zeros or 0x/0o prefix), or quote it if it is text"],
   ]],
   ["sequence-number-whitespace.yaml", [
     ["sequence-number-whitespace.yaml", 6, 10, "invalid-sequence-number", "partition 0 of stream orders: \" 120\" is not a sequence number; write decimal digits without sign, spaces or leading zeros, e.g. \"1520\""],

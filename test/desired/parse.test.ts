@@ -31,6 +31,16 @@ describe("parseDeclarations", () => {
     ]);
   });
 
+  it("still explains the first of two equal keys, and the siblings of a key it cannot read", () => {
+    const text = 'version: 1\napp: a\nstreams:\n  orders:\n    partitions:\n      0: "x"\n      0: "1"\n      ? [a]\n      : "2"\n      1: "-1"\n';
+    expect(errorRows(parseDeclarations([{ path: "f.yaml", text }]))).toEqual([
+      ["f.yaml", 6, 10, "invalid-sequence-number"],
+      ["f.yaml", 7, 7, "duplicate-key"],
+      ["f.yaml", 8, 9, "non-scalar-key"],
+      ["f.yaml", 10, 10, "invalid-sequence-number"],
+    ]);
+  });
+
   it("locates errors identically with CRLF line endings", () => {
     const lf = 'version: 1\napp: orders-consumer\nstreams:\n  orders:\n    partitions:\n      0: "x"\n';
     const crlf = lf.replace(/\n/g, "\r\n");
