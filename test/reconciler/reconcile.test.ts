@@ -52,6 +52,9 @@ function commits(requests: readonly RequestLogEntry[]): string[] {
     .sort();
 }
 
+/** A JavaScript stack frame line: never shown for a user's mistake. */
+const STACK_TRACE = /\n\s+at .+:\d+:\d+\)?\n/;
+
 function operations(requests: readonly RequestLogEntry[]): string[] {
   return requests.map((entry) => `${entry.operation} ${entry.status}`);
 }
@@ -163,6 +166,7 @@ describe("pulumi up reconciles declared checkpoints", () => {
     expect(preview.code).toBe(1);
     expect(preview.stdout).toMatch(/checkpoints\/test\/broken\.yaml:6:10: .*\[/);
     expect(preview.stdout).toContain("Nothing was committed: fix the declarations above and run again.");
+    expect(preview.stdout + preview.stderr).not.toMatch(STACK_TRACE);
     expect(writes(world.takeRequests())).toEqual([]);
     world.removeDeclaration("broken.yaml");
   });
@@ -180,9 +184,11 @@ describe("pulumi up reconciles declared checkpoints", () => {
     expect(skip.stdout).toContain(
       "checkpoints/test/analytics.yaml:6:7: app 'analytics', stream 'orders', partition 3: moving the live checkpoint 40 forward to 90 would skip 50 records; set allowSkip: true on stream 'orders' to allow it, or declare 40 or less",
     );
+    expect(skip.stdout + skip.stderr).not.toMatch(STACK_TRACE);
     // `up` refuses in the same way, before its first commit.
     const up = await world.dis("up", "--stack", STACK);
     expect(up.code).toBe(1);
+    expect(up.stdout).toContain("would skip 50 records");
     expect(writes(world.takeRequests())).toEqual([]);
     expect(checkpoint(world, "analytics", "orders", 3)).toBe("40");
     world.writeDeclaration("analytics.yaml", ANALYTICS);
