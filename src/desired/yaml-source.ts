@@ -104,7 +104,7 @@ export function readYamlSource(text: string): SourceFile {
     }
     const walker = new DocumentWalker(problems, lineCounter);
     const source: SourceNode = { value: 0 };
-    const value = walker.toValue(contents, [], source);
+    const value = walker.toValue(contents, source);
     documents.push({ value, source, reportedPaths: walker.reportedPaths });
   }
   return { documents, problems, lineCounter };
@@ -230,6 +230,8 @@ const CANONICAL_INTEGER = /^(0|-?[1-9][0-9]*)$/;
 
 class DocumentWalker {
   readonly reportedPaths: DocumentPath[] = [];
+  /** The keys from the root to the node being converted; copied only when a problem names it. */
+  private readonly path: string[] = [];
 
   constructor(
     private readonly problems: SourceProblem[],
@@ -237,9 +239,9 @@ class DocumentWalker {
   ) {}
 
   /** Converts `node` and records its offsets in `source` (whose `key` the caller has set). */
-  toValue(node: unknown, path: DocumentPath, source: SourceNode): unknown {
+  toValue(node: unknown, source: SourceNode): unknown {
     source.value = valueStart(node) ?? source.key ?? 0;
-    if (isScalar(node)) return this.scalarValue(node, path, source.value);
+    if (isScalar(node)) return this.scalarValue(node, source.value);
     if (isMap(node)) {
       const mapping: Record<string, unknown> = Object.create(null);
       const entries = new Map<string, SourceNode>();
@@ -248,24 +250,23 @@ class DocumentWalker {
         const keyNode = pair.key;
         const offset = valueStart(keyNode) ?? source.value;
         if (keyNode !== null && !isScalar(keyNode)) {
-          this.report({ code: "non-scalar-key", offset, path, message: "a key must be a plain name or number, not a mapping or list" });
+          this.report("non-scalar-key", offset, "a key must be a plain name or number, not a mapping or list");
           continue;
         }
         const key = keyText(keyNode);
-        const childPath = [...path, key];
         const earlier = entries.get(key);
         if (earlier !== undefined) {
           const first = describeOffset(this.lineCounter, earlier.key ?? 0);
-          this.report({ code: "duplicate-key", offset, path: childPath, message: `the key ${JSON.stringify(key)} appears twice in this mapping (first at ${first}); keep one` });
+          this.report("duplicate-key", offset, `the key ${JSON.stringify(key)} appears twice in this mapping (first at ${first}); keep one`, key);
           continue;
         }
         if (key === "__proto__") {
-          this.report({ code: "reserved-key", offset, path: childPath, message: 'the key "__proto__" is not allowed; remove it' });
+          this.report("reserved-key", offset, 'the key "__proto__" is not allowed; remove it', key);
           continue;
         }
         const child: SourceNode = { key: offset, value: offset };
         entries.set(key, child);
-        mapping[key] = this.toValue(pair.value, childPath, child);
+        mapping[key] = this.childValue(key, pair.value, child);
       }
       return mapping;
     }
@@ -275,48 +276,55 @@ class DocumentWalker {
       return node.items.map((item, index) => {
         const child: SourceNode = { value: 0 };
         entries.set(String(index), child);
-        return this.toValue(item, [...path, String(index)], child);
+        return this.childValue(String(index), item, child);
       });
     }
     // An alias (reported by the token scan) or an empty value.
-    if (isAlias(node)) this.reportedPaths.push(path);
+    if (isAlias(node)) this.reportedPaths.push([...this.path]);
     return null;
   }
 
+  private childValue(key: string, node: unknown, source: SourceNode): unknown {
+    this.path.push(key);
+    const value = this.toValue(node, source);
+    this.path.pop();
+    return value;
+  }
+
   /** Numbers only as canonical decimal integers, and exactly: the source text decides, not the JS number. */
-  private scalarValue(node: Scalar, path: DocumentPath, offset: number): unknown {
+  private scalarValue(node: Scalar, offset: number): unknown {
     const value = node.value;
     if (typeof value !== "number" || node.type !== "PLAIN") return value;
     const source = node.source ?? String(value);
     if (!CANONICAL_INTEGER.test(source)) {
-      this.reportValue(path, {
-        code: "invalid-number",
+      this.reportValue(
+        "invalid-number",
         offset,
-        path,
-        message: `${source} is not a whole number in plain decimal digits: write digits only (no +, exponent, fraction, leading zeros or 0x/0o prefix), or quote it if it is text`,
-      });
+        `${source} is not a whole number in plain decimal digits: write digits only (no +, exponent, fraction, leading zeros or 0x/0o prefix), or quote it if it is text`,
+      );
       return value;
     }
     if (!Number.isSafeInteger(value)) {
-      this.reportValue(path, {
-        code: "unquoted-large-integer",
+      this.reportValue(
+        "unquoted-large-integer",
         offset,
-        path,
-        message: `${source} has more digits than an unquoted number holds exactly (at most 9007199254740991): quote it ("${source}")`,
-      });
+        `${source} has more digits than an unquoted number holds exactly (at most 9007199254740991): quote it ("${source}")`,
+      );
       return source;
     }
     return value;
   }
 
-  private report(problem: SourceProblem): void {
-    this.problems.push(problem);
+  /** A problem at the current node, or at its entry `key`. */
+  private report(code: DeclarationErrorCode, offset: number, message: string, key?: string): void {
+    const path = key === undefined ? [...this.path] : [...this.path, key];
+    this.problems.push({ code, offset, message, path });
   }
 
-  /** A value already explained here: validation must not explain it again. */
-  private reportValue(path: DocumentPath, problem: SourceProblem): void {
-    this.report(problem);
-    this.reportedPaths.push(path);
+  /** A problem with the current value, which validation must then not explain again. */
+  private reportValue(code: DeclarationErrorCode, offset: number, message: string): void {
+    this.report(code, offset, message);
+    this.reportedPaths.push([...this.path]);
   }
 }
 
