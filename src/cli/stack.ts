@@ -116,6 +116,10 @@ function stackCommand(operation: StackOperation): Command {
           env: Object.fromEntries(Object.entries(io.env).filter((entry): entry is [string, string] => entry[1] !== undefined)),
         });
         io.stdout(`\n${operation} of stack '${options.stack}' done: ${describeChanges(result.changes)}\n`);
+        if (result.restorePoint) {
+          const where = path.relative(io.cwd, result.restorePoint) || ".";
+          io.stdout(`Restore point: ${where} (undo with: dis-checkpoints restore ${where} --stack ${options.stack})\n`);
+        }
         return EXIT.ok;
       } catch (error) {
         io.stderr(`dis-checkpoints ${operation}: ${failureMessage(operation, options.stack, error)}\n`);

@@ -15,6 +15,7 @@ import {
   type ProviderSettings,
   type StreamDeclaration,
 } from "../provider";
+import type { RestoredStream } from "../replay/restore-point";
 import { formatImpactTable } from "./impact";
 import { App, StreamCheckpoints, streamCheckpointsName } from "./resources";
 
@@ -31,12 +32,12 @@ export interface ProgramContext {
 }
 
 /** A declaration together with where each of its partitions was declared. */
-interface LocatedDeclaration {
+export interface LocatedDeclaration {
   declaration: StreamDeclaration;
   partitionSources: Map<number, string>;
 }
 
-function toDeclarations(state: DesiredState): LocatedDeclaration[] {
+export function toDeclarations(state: DesiredState): LocatedDeclaration[] {
   const located: LocatedDeclaration[] = [];
   for (const app of state.apps) {
     for (const stream of app.streams) {
@@ -72,9 +73,10 @@ function readProgramSettings(env: Readonly<Record<string, string>> = {}): Provid
 
 /**
  * Reads live positions for the declarations that would commit, logs their impact (preview and up), and
- * stops the run with every refusal (each at its file:line:col) before a resource is registered.
+ * stops the run with every refusal (each at its file:line:col) before a resource is registered. Returns the
+ * names (`app/stream`) of the streams with commits planned, whose replaced positions form the restore point.
  */
-async function gate(located: LocatedDeclaration[], previous: ReadonlyMap<string, StreamDeclaration>, settings: ProviderSettings): Promise<void> {
+async function gate(located: LocatedDeclaration[], previous: ReadonlyMap<string, StreamDeclaration>, settings: ProviderSettings): Promise<Set<string>> {
   const changing = located.filter(({ declaration }) => {
     const before = previous.get(streamCheckpointsName(declaration.app, declaration.stream));
     return !before || declarationChanged(before, declaration);
@@ -85,16 +87,18 @@ async function gate(located: LocatedDeclaration[], previous: ReadonlyMap<string,
   });
   if (candidates.length === 0) {
     pulumi.log.info("No declared checkpoint changed: nothing will be committed.");
-    return;
+    return new Set();
   }
   const client = clientFromSettings(settings);
   const refusals: string[] = [];
+  const committing = new Set<string>();
   try {
     for (const { declaration, partitionSources } of candidates) {
       const before = previous.get(streamCheckpointsName(declaration.app, declaration.stream));
       const live = await readLivePartitions(client, declaration.app, declaration.stream);
       const plan = planCommits(before, declaration, live);
       for (const refusal of plan.refusals) refusals.push(`${partitionSources.get(refusal.ordinal)}: ${refusal.message}`);
+      if (plan.commits.length > 0) committing.add(streamCheckpointsName(declaration.app, declaration.stream));
       pulumi.log.info(formatImpactTable(declaration, plan, live, settings.convention));
     }
   } finally {
@@ -103,6 +107,7 @@ async function gate(located: LocatedDeclaration[], previous: ReadonlyMap<string,
   if (refusals.length > 0) {
     throw new pulumi.RunError(`${refusals.join("\n")}\nNothing was committed: fix the declarations above and run again.`);
   }
+  return committing;
 }
 
 export function createProgram(context: ProgramContext = {}): () => Promise<Record<string, unknown>> {
@@ -117,15 +122,21 @@ export function createProgram(context: ProgramContext = {}): () => Promise<Recor
       throw new pulumi.RunError(`${lines.join("\n")}\nNothing was committed: fix the declarations above and run again.`);
     }
     const located = toDeclarations(loaded.state);
-    if (context.previous) await gate(located, context.previous, settings);
+    const committing = context.previous ? await gate(located, context.previous, settings) : new Set<string>();
 
     const apps = new Map<string, App>();
     for (const app of loaded.state.apps) apps.set(app.name, new App({ app: app.name }));
     let checkpoints = 0;
+    const replaced: pulumi.Output<RestoredStream>[] = [];
     for (const { declaration } of located) {
-      new StreamCheckpoints(declaration, { dependsOn: apps.get(declaration.app) });
+      const resource = new StreamCheckpoints(declaration, { dependsOn: apps.get(declaration.app) });
       checkpoints += Object.keys(declaration.partitions).length;
+      if (committing.has(streamCheckpointsName(declaration.app, declaration.stream))) {
+        replaced.push(resource.previous.apply((previous) => ({ app: declaration.app, stream: declaration.stream, previous })));
+      }
     }
-    return { apps: apps.size, streams: located.length, checkpoints };
+    // The live positions this run's commits replace: `dis-checkpoints up` writes them to .restore/.
+    const restorePoint = pulumi.all(replaced).apply((streams) => ({ streams }));
+    return { apps: apps.size, streams: located.length, checkpoints, restorePoint };
   };
 }

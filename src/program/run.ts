@@ -6,6 +6,7 @@
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, type Deployment, type OutputMap } from "@pulumi/pulumi/automation";
 import { parseStreamDeclaration, type StreamDeclaration } from "../provider";
+import { writeRestorePoint } from "../replay/restore-point";
 import { pulumiEnvironment, requirePulumiCli } from "../workspace";
 import { createProgram, type ProgramContext } from "./program";
 import { STREAM_CHECKPOINTS_TYPE, streamCheckpointsName } from "./resources";
@@ -31,6 +32,8 @@ export interface StackRunResult {
   /** Resource changes by kind (create, update, same, delete…). */
   changes: Record<string, number>;
   outputs: Record<string, unknown>;
+  /** After an `up` that committed: the restore point's directory (under .restore/<stack>/). */
+  restorePoint?: string;
 }
 
 /** The declarations of the StreamCheckpoints resources in an exported stack, keyed by `app/stream`. */
@@ -76,7 +79,9 @@ export async function runStack(options: StackRunOptions): Promise<StackRunResult
     }
     case "up": {
       const result = await stack.up(common);
-      return { changes: result.summary.resourceChanges ?? {}, outputs: plainOutputs(result.outputs) };
+      const outputs = plainOutputs(result.outputs);
+      const restorePoint = writeRestorePoint(options.projectDir, options.stack, outputs.restorePoint, new Date().toISOString());
+      return { changes: result.summary.resourceChanges ?? {}, outputs, ...(restorePoint ? { restorePoint } : {}) };
     }
     case "refresh": {
       const result = await stack.refresh(common);

@@ -1,0 +1,75 @@
+/** `dis-checkpoints plan`: live → declared for every declared partition, as Markdown (PR comment) or JSON. */
+import * as path from "node:path";
+import { formatDeclarationError, loadDeclarations } from "../desired";
+import { previousDeclarations, streamCheckpointsName } from "../program";
+import { toDeclarations } from "../program/program";
+import type { StreamDeclaration } from "../provider";
+import { hasRefusals, planStream, renderJson, renderMarkdown, ReplayError, type PlanReport } from "../replay";
+import { formatOptionsHelp, HELP_OPTION, parseArgs, UsageError, type OptionSpec } from "./args";
+import { EXIT, type Command, type CommandIo } from "./command";
+import { CONNECTION_OPTIONS, projectDirOrUndefined, runPulumi, withConnection } from "./connection";
+
+/** Exit status when something would be refused: distinct from failures, so CI can tell them apart. */
+export const EXIT_REFUSED = 3;
+
+const OPTIONS = {
+  ...CONNECTION_OPTIONS,
+  checkpoints: { type: "string", valueName: "DIR", description: "The declarations (default with --stack: its checkpointsDir or checkpoints/<stack>)" },
+  format: { type: "string", valueName: "markdown|json", description: "Output format (default markdown)" },
+} satisfies OptionSpec;
+
+export const planCommand: Command = {
+  name: "plan",
+  summary: "Show live → declared per partition with replay/skip counts, refusals and retention margins",
+  help: [
+    "Usage: dis-checkpoints plan (--stack NAME | --endpoint URL --project-id ID --checkpoints DIR) [--format markdown|json]",
+    "",
+    "For every declared partition: the live checkpoint, the declared one, the move (replay / skip / none / initial)",
+    "with its record count, whether `up` would commit it, leave it (already live, or declaration unchanged since",
+    "the last up of the stack) or refuse it (out of range, skip without allowSkip, no such partition), and the",
+    "retention margin: how long until the record the consumer would read next from the declared position expires.",
+    "Markdown is made for a pull-request comment (summary, refusals first, one table per stream); JSON for machines",
+    "(shape in docs/disaster-recovery.md). Writes nothing.",
+    "",
+    `Exit status: 0 nothing refused, ${EXIT_REFUSED} something would be refused, 1 failed, 2 usage error.`,
+    "",
+    "Options:",
+    formatOptionsHelp({ ...OPTIONS, ...HELP_OPTION }),
+  ].join("\n"),
+  async run(argv, io) {
+    const { options, positionals } = parseArgs(argv, OPTIONS);
+    if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+    const format = options.format ?? "markdown";
+    if (format !== "markdown" && format !== "json") throw new UsageError(`--format must be markdown or json, not ${JSON.stringify(format)}`);
+    if (options.stack === undefined && options.checkpoints === undefined) throw new UsageError("--checkpoints DIR is required without --stack");
+    return withConnection("plan", options, io, async ({ client, settings, config, stack }) => {
+      const root = stack !== undefined ? (projectDirOrUndefined(io.cwd) ?? io.cwd) : io.cwd;
+      const directory = options.checkpoints ?? config["dis-checkpoints:checkpointsDir"] ?? path.join("checkpoints", stack ?? "");
+      const loaded = await loadDeclarations([directory], { cwd: root });
+      if (!loaded.ok) {
+        io.stderr(loaded.errors.map((error) => `${formatDeclarationError(error)}\n`).join(""));
+        return EXIT.failed;
+      }
+      const previous = stack !== undefined ? await stackDeclarations(stack, io) : new Map<string, StreamDeclaration>();
+      const report: PlanReport = { ...(stack !== undefined ? { stack } : {}), convention: settings.convention, generatedAt: new Date().toISOString(), streams: [] };
+      for (const { declaration, partitionSources } of toDeclarations(loaded.state)) {
+        const stream = await planStream(client, previous.get(streamCheckpointsName(declaration.app, declaration.stream)), declaration, settings.convention, Date.now());
+        // Refusals name the line to fix, as the preview does.
+        for (const row of stream.rows) if (row.refusal) row.refusal.message = `${partitionSources.get(row.partition)}: ${row.refusal.message}`;
+        report.streams.push(stream);
+      }
+      io.stdout(format === "json" ? renderJson(report) : renderMarkdown(report));
+      return hasRefusals(report) ? EXIT_REFUSED : EXIT.ok;
+    });
+  },
+};
+
+/** The declarations as last applied to the stack (empty before its first update). */
+async function stackDeclarations(stack: string, io: CommandIo): Promise<Map<string, StreamDeclaration>> {
+  try {
+    return previousDeclarations(JSON.parse(await runPulumi(["stack", "export", "--stack", stack], stack, io)));
+  } catch (error) {
+    if (error instanceof ReplayError && /does not exist yet/.test(error.message)) return new Map();
+    throw error;
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Disaster-recovery replays: export live positions, resolve positions at an instant, plan live → declared
+ * with replay/skip counts and retention margins, and restore points of what `up` replaced. Pure cores with
+ * thin I/O shells; the CLI commands (src/cli/{export,resolve,plan,restore}.ts) only parse and print.
+ */
+export { ReplayError } from "./errors";
+export { parseInstant, type InstantResult } from "./time";
+export { writeDeclarationFiles, type WriteOptions } from "./files";
+export { appStreams, exportApp, exportedStream, renderableApp, type ExportedApp, type ExportedStream } from "./export";
+export {
+  CONVENTION_RULE,
+  decide,
+  findPartition,
+  formatResolution,
+  MAX_PAGES,
+  resolveApps,
+  resolvedDeclarations,
+  resolutionErrors,
+  resolveMetadata,
+  type Finding,
+  type Outcome,
+  type PartitionResolution,
+  type ResolveRequest,
+  type StreamResolution,
+} from "./resolve";
+export {
+  describeMargin,
+  formatDuration,
+  hasRefusals,
+  nextToRead,
+  planRows,
+  planStream,
+  renderJson,
+  renderMarkdown,
+  retentionMargin,
+  summarize,
+  type Direction,
+  type PlanReport,
+  type PlanRow,
+  type PlanSummary,
+  type RetentionMargin,
+  type RowStatus,
+  type StreamPlan,
+} from "./plan";
+export {
+  parseRestoredStreams,
+  readRestorePoint,
+  restoreDeclarations,
+  restoreMetadata,
+  restorePointDir,
+  rewriteDeclarations,
+  unrestorable,
+  writeRestorePoint,
+  RESTORE_DIR,
+  RESTORE_POINT_FILE,
+  type DeclarationText,
+  type RestoredStream,
+  type RestorePoint,
+  type RewriteResult,
+} from "./restore-point";
