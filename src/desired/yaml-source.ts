@@ -1,8 +1,9 @@
 /**
  * YAML text → plain values with the source offset of every key and value. Declarations use a deliberately
  * small YAML: no anchors or aliases (a reviewer must see every checkpoint where it applies, and alias bombs
- * become impossible), no tags, no directives, numbers only as plain decimal digits. Hostile nesting is
- * refused by a linear lexical scan before the (recursive) composer runs.
+ * become impossible), no tags, no directives, numbers only as plain decimal digits. Values are built from
+ * the node tree, never with yaml's toJS, so no alias is ever expanded (yaml's maxAliasCount would have
+ * nothing to limit). Hostile nesting is refused by a linear lexical scan before the (recursive) composer runs.
  */
 import { Composer, CST, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, Parser } from "yaml";
 import type { Node as YamlNode, Scalar } from "yaml";
