@@ -8,7 +8,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { isMap, isScalar, parseAllDocuments, Scalar, type Document } from "yaml";
+import { isMap, isScalar, parseAllDocuments, Scalar, type Document, type YAMLMap } from "yaml";
 import { partitionOrdinal, type RenderableApp } from "../desired";
 import { ReplayError } from "./errors";
 import { writeDeclarationFiles } from "./files";
@@ -163,10 +163,12 @@ function rewriteDocument(document: Document, pending: Map<string, string>, metad
       if (value === undefined) continue;
       pending.delete(key);
       if (isMap(pair.value)) {
-        pair.value.set("sequenceNumber", quoted(value));
-        pair.value.set("metadata", quoted(metadata));
+        setQuoted(pair.value, "sequenceNumber", value);
+        setQuoted(pair.value, "metadata", metadata);
+      } else if (isScalar(pair.value)) {
+        requote(pair.value, value);
       } else {
-        pair.value = quoted(value);
+        pair.value = requote(new Scalar(value), value);
       }
       streamTouched = true;
     }
@@ -176,8 +178,15 @@ function rewriteDocument(document: Document, pending: Map<string, string>, metad
   return touched;
 }
 
-function quoted(text: string): Scalar<string> {
-  const scalar = new Scalar(text);
+/** Changes a scalar in place, so the comments attached to it stay where they were. */
+function requote(scalar: Scalar, text: string): Scalar {
+  scalar.value = text;
   scalar.type = Scalar.QUOTE_DOUBLE;
   return scalar;
+}
+
+function setQuoted(map: YAMLMap, key: string, text: string): void {
+  const node = map.get(key, true);
+  if (isScalar(node)) requote(node, text);
+  else map.set(key, requote(new Scalar(text), text));
 }
