@@ -5,8 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CommandError, ConcurrentUpdateError } from "@pulumi/pulumi/automation";
-import { runStack, type StackOperation, type StackRunResult } from "../program";
+import type { StackOperation, StackRunResult } from "../program";
 import { SetupError } from "../workspace";
 import { formatOptionsHelp, HELP_OPTION, parseArgs, UsageError, type OptionSpec } from "./args";
 import { EXIT, type Command } from "./command";
@@ -39,6 +38,8 @@ export interface StackCommandOptions {
 }
 
 export async function runStackCommand(options: StackCommandOptions): Promise<StackRunResult> {
+  // Loaded on use: the Pulumi SDK takes a second to load, and `validate` must stay instant.
+  const { runStack } = await import("../program");
   return runStack({
     operation: options.operation,
     stack: options.stack,
@@ -122,7 +123,7 @@ function stackCommand(operation: StackOperation): Command {
         }
         return EXIT.ok;
       } catch (error) {
-        io.stderr(`dis-checkpoints ${operation}: ${failureMessage(operation, options.stack, error)}\n`);
+        io.stderr(`dis-checkpoints ${operation}: ${await failureMessage(operation, options.stack, error)}\n`);
         return EXIT.failed;
       }
     },
@@ -130,7 +131,8 @@ function stackCommand(operation: StackOperation): Command {
 }
 
 /** One paragraph for the user: Pulumi's own diagnostics were already streamed to stdout. */
-function failureMessage(operation: StackOperation, stack: string, error: unknown): string {
+async function failureMessage(operation: StackOperation, stack: string, error: unknown): Promise<string> {
+  const { CommandError, ConcurrentUpdateError } = await import("@pulumi/pulumi/automation");
   if (error instanceof ConcurrentUpdateError) {
     return `stack '${stack}' is locked by another update; nothing was changed. Wait for it to finish (or, if it died, run \`npm run pulumi -- cancel --stack ${stack}\`).`;
   }
