@@ -8,7 +8,7 @@ import { FaultRegistry, type Fault } from "./faults";
 import { StatePersistence, loadStateFile } from "./persistence";
 import { Recorder } from "./recorder";
 import { applySeed, loadSeedFile, loadSeedObject, type LoadedSeed, type SeedDocument } from "./seed";
-import { createEmulatorServer } from "./server";
+import { createEmulatorServer, type TlsIdentity } from "./server";
 import { DEFAULT_BEHAVIOUR, DEFAULT_LIMITS, EmulatorState, type StateBehaviour, type StateLimits } from "./state";
 
 export type { AdminTarget, ClockReading, ClockSetting, ResetOptions } from "./admin";
@@ -20,6 +20,7 @@ export { FaultSpecError } from "./faults";
 export { PersistenceError } from "./persistence";
 export type { EmulatorMetrics, OperationMetrics, RequestLogEntry } from "./recorder";
 export { SeedError, type SeedDocument } from "./seed";
+export type { TlsIdentity } from "./server";
 export type {
   AppView,
   Checkpoint,
@@ -80,10 +81,12 @@ export interface EmulatorOptions {
   persistDebounceMs?: number;
   /** Receives operational messages (save failures, internal errors). Never secrets. */
   log?: (line: string) => void;
+  /** Serve HTTPS with this key and certificate instead of plain HTTP; `url` then starts with https://. */
+  tls?: TlsIdentity;
 }
 
 export interface EmulatorHandle extends AdminTarget {
-  /** `http://<host>:<port>`, no trailing slash. */
+  /** `http://<host>:<port>` (`https://` with `tls`), no trailing slash. */
   url: string;
   host: string;
   port: number;
@@ -159,6 +162,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const server = createEmulatorServer(
     { projectId, state, clock, authenticator, faults, recorder, admin, disErrorKeys: behaviour.disErrorKeys, maxBodyBytes: limits.maxBodyBytes, log },
     shutdown.signal,
+    options.tls,
   );
   const host = options.host ?? "127.0.0.1";
   try {
@@ -178,7 +182,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let closing: Promise<void> | undefined;
   return {
     ...admin,
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    url: `${options.tls ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${port}`,
     host,
     port,
     projectId,

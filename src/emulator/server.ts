@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { STATUS_CODES, createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import { setTimeout as delay } from "node:timers/promises";
 import { handleAdmin, type AdminTarget } from "./admin";
 import type { OperationName } from "../contract";
@@ -26,6 +27,12 @@ export interface ServerParts {
   log: (line: string) => void;
 }
 
+/** PEM key and certificate (chain) for serving HTTPS, e.g. to rehearse a private CA through NODE_EXTRA_CA_CERTS. */
+export interface TlsIdentity {
+  key: string | Buffer;
+  cert: string | Buffer;
+}
+
 const ADMIN_PREFIX = "/_emulator";
 const JSON_CONTENT_TYPE = "application/json;charset=UTF-8";
 
@@ -46,8 +53,8 @@ type Outcome = ReplyOutcome | { kind: "reset" } | { kind: "no-response" };
  * everything else through authenticate → route → faults → project check → operation, then records it.
  * `shutdown` aborts injected latencies so that closing never waits on them.
  */
-export function createEmulatorServer(parts: ServerParts, shutdown: AbortSignal): Server {
-  const server = createServer((request, response) => {
+export function createEmulatorServer(parts: ServerParts, shutdown: AbortSignal, tls?: TlsIdentity): Server {
+  const listener: RequestListener = (request, response) => {
     const requestId = randomUUID().replaceAll("-", "");
     response.setHeader("X-Request-Id", requestId);
     handle(parts, request, response, requestId, shutdown).catch((error: unknown) => {
@@ -56,7 +63,8 @@ export function createEmulatorServer(parts: ServerParts, shutdown: AbortSignal):
       parts.log(`internal error: ${(error as Error).stack ?? String(error)}`);
       if (!response.headersSent) writeOutcome(response, errorOutcome(errors.systemError(), requestId, parts.disErrorKeys));
     });
-  });
+  };
+  const server = tls ? createTlsServer({ key: tls.key, cert: tls.cert }, listener) : createServer(listener);
   server.on("connection", () => parts.recorder.connectionAccepted());
   return server;
 }

@@ -20,5 +20,6 @@ export function clientFromSettings(settings: ProviderSettings): DisClient {
       authToken: settings.authToken,
     },
     connections: settings.concurrency,
+    ...(settings.requestTimeoutMs !== undefined ? { requestTimeoutMs: settings.requestTimeoutMs } : {}),
   });
 }

@@ -26,10 +26,14 @@ export interface ProviderSettings {
   /** Commits in flight at once per resource. */
   concurrency: number;
   convention: Convention;
+  /** Per-request limit for DIS to answer (and for each gap while it sends); the client's 30 s when unset. */
+  requestTimeoutMs?: number;
 }
 
 export const DEFAULT_CONCURRENCY = 16;
 const MAX_CONCURRENCY = 256;
+/** Ten minutes: longer only postpones the retry a stuck connection needs. */
+const MAX_REQUEST_TIMEOUT_MS = 600_000;
 
 export class SettingsError extends Error {
   override name = "SettingsError";
@@ -49,6 +53,8 @@ export function readSettings(
     concurrency: parseConcurrency(value("concurrency")),
     convention: parseConvention(value("convention")),
   };
+  const requestTimeoutMs = parseRequestTimeout(value("requestTimeoutMs"));
+  if (requestTimeoutMs !== undefined) settings.requestTimeoutMs = requestTimeoutMs;
   const optional = {
     region: value("region"),
     projectId: value("projectId"),
@@ -75,6 +81,15 @@ function parseConcurrency(text: string | undefined): number {
   const parsed = Number(text);
   if (!Number.isInteger(parsed) || parsed < 1 || parsed > MAX_CONCURRENCY) {
     throw new SettingsError(`${CONFIG_NAMESPACE}:concurrency must be an integer from 1 to ${MAX_CONCURRENCY}, not '${text}'`);
+  }
+  return parsed;
+}
+
+function parseRequestTimeout(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const parsed = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(parsed >= 100 && parsed <= MAX_REQUEST_TIMEOUT_MS)) {
+    throw new SettingsError(`${CONFIG_NAMESPACE}:requestTimeoutMs must be an integer from 100 to ${MAX_REQUEST_TIMEOUT_MS} (milliseconds), not '${text}'`);
   }
   return parsed;
 }

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { startEmulator, type EmulatorHandle, type RequestLogEntry, type SeedDocument } from "../../src/emulator";
+import { startEmulator, type EmulatorHandle, type EmulatorOptions, type RequestLogEntry, type SeedDocument } from "../../src/emulator";
 import { PROJECT_ROOT, requirePulumiCli } from "../../src/workspace";
 import { makeTempProject, run, type ProcessResult, type TempProject } from "./project";
 
@@ -18,6 +18,8 @@ export interface WorldOptions {
   config?: string[];
   /** Copy dist instead of linking it, so a test can change the provider code between runs. */
   copyDist?: boolean;
+  /** Further emulator options (TLS, temporary credentials, a token, behaviour switches). */
+  emulator?: Omit<EmulatorOptions, "seed" | "accessKey" | "secretKey">;
 }
 
 /** A DIS emulator and a Pulumi project reconciling declarations against it, driven by the real CLI. */
@@ -43,7 +45,7 @@ export function writes(requests: readonly RequestLogEntry[]): RequestLogEntry[] 
 }
 
 export async function startWorld(options: WorldOptions): Promise<World> {
-  const emulator = await startEmulator({ seed: options.seed, accessKey: TEST_ACCESS_KEY, secretKey: TEST_SECRET_KEY });
+  const emulator = await startEmulator({ ...options.emulator, seed: options.seed, accessKey: TEST_ACCESS_KEY, secretKey: TEST_SECRET_KEY });
   const config = [`  dis-checkpoints:projectId: ${emulator.projectId}`, ...(options.config ?? []).map((line) => `  ${line}`)];
   const project = makeTempProject({
     "Pulumi.yaml": fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8"),
