@@ -35,6 +35,7 @@ export interface StackCommandOptions {
   cwd: string;
   write: (text: string) => void;
   env?: Record<string, string>;
+  signal?: AbortSignal;
 }
 
 export async function runStackCommand(options: StackCommandOptions): Promise<StackRunResult> {
@@ -47,6 +48,7 @@ export async function runStackCommand(options: StackCommandOptions): Promise<Sta
     onOutput: options.write,
     ...(options.stack === "local" ? { fallbackPassphrase: LOCAL_STACK_PASSPHRASE } : {}),
     ...(options.env ? { env: options.env } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
 }
 
@@ -108,13 +110,15 @@ function stackCommand(operation: StackOperation): Command {
       const { options, positionals } = parseArgs(argv, OPTIONS);
       if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
       if (!options.stack) throw new UsageError("--stack is required");
+      const interrupt = watchInterrupt(io);
       try {
         const result = await runStackCommand({
           operation,
           stack: options.stack,
           cwd: io.cwd,
-          write: io.stdout,
+          write: interrupt.write,
           env: Object.fromEntries(Object.entries(io.env).filter((entry): entry is [string, string] => entry[1] !== undefined)),
+          signal: interrupt.signal,
         });
         io.stdout(`\n${operation} of stack '${options.stack}' done: ${describeChanges(result.changes)}\n`);
         if (result.restorePoint) {
@@ -123,9 +127,56 @@ function stackCommand(operation: StackOperation): Command {
         }
         return EXIT.ok;
       } catch (error) {
-        io.stderr(`dis-checkpoints ${operation}: ${await failureMessage(operation, options.stack, error)}\n`);
+        const message = interrupt.interrupted
+          ? `interrupted: Pulumi stopped after the operations in flight and saved what was done. Run \`dis-checkpoints ${operation} --stack ${options.stack}\` again to finish.`
+          : await failureMessage(operation, options.stack, error);
+        io.stderr(`dis-checkpoints ${operation}: ${message}\n`);
         return EXIT.failed;
+      } finally {
+        interrupt.dispose();
       }
+    },
+  };
+}
+
+/** What Pulumi prints when it receives SIGINT itself. */
+const PULUMI_SAW_INTERRUPT = "^C received";
+/** How long Pulumi gets to show that the interrupt reached it too, before it is forwarded. */
+const FORWARD_INTERRUPT_AFTER_MS = 2_000;
+
+/**
+ * SIGINT during a run. Ctrl-C in a terminal reaches the whole process group, Pulumi included, which then
+ * stops gracefully (no new operations; those in flight finish; state and lock are saved and released). This
+ * process must not die first (the inline program runs here), and must not send a second SIGINT, which makes
+ * Pulumi quit at once and leave its lock behind. So it stays alive and forwards the interrupt only when
+ * Pulumi has not said it saw one (a SIGINT sent to this process alone, e.g. by a CI runner).
+ */
+function watchInterrupt(io: { stdout(text: string): void; stderr(text: string): void }) {
+  const controller = new AbortController();
+  let interrupted = false;
+  let pulumiSaw = false;
+  let timer: NodeJS.Timeout | undefined;
+  const onInterrupt = () => {
+    if (interrupted) return;
+    interrupted = true;
+    io.stderr("\nInterrupted: Pulumi is stopping; operations in flight finish and the state is saved. Please wait.\n");
+    timer = setTimeout(() => {
+      if (!pulumiSaw) controller.abort();
+    }, FORWARD_INTERRUPT_AFTER_MS);
+  };
+  process.on("SIGINT", onInterrupt);
+  return {
+    signal: controller.signal,
+    get interrupted() {
+      return interrupted;
+    },
+    write(text: string) {
+      if (text.includes(PULUMI_SAW_INTERRUPT)) pulumiSaw = true;
+      io.stdout(text);
+    },
+    dispose() {
+      clearTimeout(timer);
+      process.off("SIGINT", onInterrupt);
     },
   };
 }

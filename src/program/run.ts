@@ -26,6 +26,13 @@ export interface StackRunOptions {
   fallbackPassphrase?: string;
   /** Extra environment for the CLI, the engine and the provider (e.g. DIS_CHECKPOINTS_ENDPOINT). */
   env?: Record<string, string>;
+  /** Aborting sends the Pulumi CLI one SIGINT: it stops starting operations and lets those in flight finish. */
+  signal?: AbortSignal;
+  /**
+   * Pulumi's own debug logging (`-v=N --logflow --logtostderr`, providers included), passed to `onError`; used
+   * to prove that no secret reaches the logs at any verbosity.
+   */
+  debugLog?: { verbosity: number; onError: (text: string) => void };
 }
 
 export interface StackRunResult {
@@ -71,7 +78,12 @@ export async function runStack(options: StackRunOptions): Promise<StackRunResult
   );
   context.previous = previousDeclarations(await stack.exportStack());
   const onOutput = options.onOutput;
-  const common = onOutput ? { onOutput } : {};
+  const debug = options.debugLog;
+  const common = {
+    ...(onOutput ? { onOutput } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(debug ? { logVerbosity: debug.verbosity, logFlow: true, logToStdErr: true, onError: debug.onError } : {}),
+  };
   switch (options.operation) {
     case "preview": {
       const result = await stack.preview({ ...common, diff: false });
