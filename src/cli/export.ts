@@ -42,7 +42,7 @@ export const exportCommand: Command = {
     return withConnection("export", options, io, async ({ client }) => {
       const apps = options.all ? (await client.listApps()).map((app) => app.name).sort() : [...new Set(options.app)];
       const exported: ExportedApp[] = [];
-      for (const app of apps) exported.push(await exportApp(client, app, options.stream ?? [], (line) => io.stderr(`${line}\n`)));
+      for (const app of apps) exported.push(await exportApp(client, app, options.stream ?? [], (line) => io.stderr(`${line}\n`), options.all === true));
       const written = writeDeclarationFiles(outDir, exported.map(renderableApp), { force: options.force === true, projectDir: projectDirOrUndefined(io.cwd) });
       for (const app of exported) {
         for (const stream of app.streams) {

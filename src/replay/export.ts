@@ -40,12 +40,15 @@ export function renderableApp(exported: ExportedApp): RenderableApp {
   return { name: exported.app, streams: exported.streams.map((stream) => stream.declaration) };
 }
 
-/** The streams to read for an app: those given, else every stream it committed on. */
-export async function appStreams(client: DisClient, app: string, streams: readonly string[]): Promise<string[]> {
+/**
+ * The streams to read for an app: those given, else every stream it committed on. An app that committed on
+ * none is an error when it was named, and simply has nothing to read when it came from a listing (`optional`).
+ */
+export async function appStreams(client: DisClient, app: string, streams: readonly string[], optional = false): Promise<string[]> {
   const info = await client.showApp(app);
-  if (info === null) throw new ReplayError(`app '${app}' does not exist in project ${client.projectId}: check the name (dis-checkpoints export --all lists every app)`);
+  if (info === null) throw new ReplayError(`app '${app}' does not exist in project ${client.projectId}: check the name (dis-checkpoints export --all exports every app)`);
   if (streams.length > 0) return [...streams];
-  if (info.committedStreams.length === 0) {
+  if (info.committedStreams.length === 0 && !optional) {
     throw new ReplayError(`app '${app}' has no committed streams: name the streams to read with --stream`);
   }
   return [...info.committedStreams].sort();
@@ -56,9 +59,10 @@ export async function exportApp(
   app: string,
   streams: readonly string[],
   progress: (line: string) => void,
+  optional = false,
 ): Promise<ExportedApp> {
   const exported: ExportedApp = { app, streams: [] };
-  for (const stream of await appStreams(client, app, streams)) {
+  for (const stream of await appStreams(client, app, streams, optional)) {
     const checkpoints = await readCheckpoints(client, app, stream);
     const result = exportedStream(stream, checkpoints);
     progress(`${app} / ${stream}: read`);

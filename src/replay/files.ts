@@ -26,7 +26,7 @@ export function writeDeclarationFiles(outDir: string, apps: readonly RenderableA
   const schemaPath = options.projectDir
     ? path.relative(path.resolve(outDir), path.join(options.projectDir, "checkpoints.schema.json")).split(path.sep).join("/")
     : DEFAULT_SCHEMA_PATH;
-  fs.mkdirSync(outDir, { recursive: true });
+  if (written.length > 0) fs.mkdirSync(outDir, { recursive: true });
   written.forEach((app, index) => {
     const streams = app.streams.filter((stream) => stream.partitions.length > 0);
     fs.writeFileSync(targets[index]!, renderDeclarations({ ...app, streams }, { schemaPath }));
