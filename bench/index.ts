@@ -27,6 +27,7 @@ import {
   renderMain,
   renderResults,
   renderScaling,
+  variantName,
   writesOf,
   type BenchSettings,
   type MachineInfo,
@@ -60,6 +61,7 @@ interface Options {
   concurrency: number;
   runs: number;
   scaling: boolean;
+  latencyMs: number;
   env: Record<string, string>;
   out: string;
 }
@@ -80,6 +82,7 @@ function parseOptions(argv: readonly string[]): Options {
         partitions: { type: "string", default: "100" },
         concurrency: { type: "string", default: "16" },
         runs: { type: "string", default: "3" },
+        "latency-ms": { type: "string", default: "0" },
         env: { type: "string", multiple: true, default: [] },
         scaling: { type: "boolean", default: false },
         out: { type: "string", default: path.join(PROJECT_ROOT, "bench") },
@@ -101,6 +104,7 @@ function parseOptions(argv: readonly string[]): Options {
     partitions: positiveInteger("partitions", values.partitions),
     concurrency: positiveInteger("concurrency", values.concurrency),
     runs: positiveInteger("runs", values.runs),
+    latencyMs: values["latency-ms"] === "0" ? 0 : positiveInteger("latency-ms", values["latency-ms"]),
     scaling: values.scaling,
     env,
     out: path.resolve(values.out),
@@ -127,7 +131,7 @@ async function startBench(workload: Workload, options: Options): Promise<Bench> 
     [`${EMPTY_DIR}/.keep`]: "",
   });
   try {
-    const emulator = await startEmulatorProcess({ seedFile: path.join(project.dir, "seed.json"), projectId: PROJECT_ID, accessKey: ACCESS_KEY, secretKey: SECRET_KEY });
+    const emulator = await startEmulatorProcess({ seedFile: path.join(project.dir, "seed.json"), projectId: PROJECT_ID, accessKey: ACCESS_KEY, secretKey: SECRET_KEY, latencyMs: options.latencyMs });
     const env = {
       ...project.env,
       DIS_CHECKPOINTS_ENDPOINT: emulator.url,
@@ -296,6 +300,7 @@ async function runMain(options: Options): Promise<MainSection> {
       apps: workload.apps.length,
       concurrency,
       runs,
+      latencyMs: options.latencyMs,
       env: options.env,
     };
     const providerText = providerTextOf(stateFile(bench, last));
@@ -337,7 +342,7 @@ async function runScaling(options: Options): Promise<ScalingSection> {
   }
   return {
     machine: await machineInfo(loadBefore),
-    settings: { partitions: options.partitions, concurrency: options.concurrency, runs: 1, env: options.env },
+    settings: { partitions: options.partitions, concurrency: options.concurrency, runs: 1, latencyMs: options.latencyMs, env: options.env },
     points,
     growth: growthOf(points),
   };
@@ -365,14 +370,16 @@ async function main(argv: readonly string[]): Promise<number> {
   delete process.env.PULUMI_BACKEND_URL;
   const jsonFile = path.join(options.out, "results.json");
   const results = readResults(jsonFile);
+  const variant = variantName(options);
   if (options.scaling) {
-    const variant = Object.keys(options.env).length === 0 ? "default" : Object.entries(options.env).map(([key, value]) => `${key}=${value}`).join(" ");
     const section = await runScaling(options);
     results.scaling = { ...results.scaling, [variant]: section };
     log(`\n${renderScaling(variant, section)}`);
   } else {
-    results.main = await runMain(options);
-    log(`\n${renderMain(results.main)}`);
+    const section = await runMain(options);
+    if (variant === "default") results.main = section;
+    else results.variants = { ...results.variants, [variant]: section };
+    log(`\n${renderMain(section)}`);
   }
   fs.mkdirSync(options.out, { recursive: true });
   fs.writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);

@@ -21,7 +21,14 @@ export interface EmulatorProcess {
 const START_TIMEOUT_MS = 60_000;
 
 /** Starts `dis-emulator` (compiled) on a free loopback port with the given seed file and identity. */
-export async function startEmulatorProcess(options: { seedFile: string; projectId: string; accessKey: string; secretKey: string }): Promise<EmulatorProcess> {
+export async function startEmulatorProcess(options: {
+  seedFile: string;
+  projectId: string;
+  accessKey: string;
+  secretKey: string;
+  /** Added to every request (an emulator latency fault), to model a network round trip; 0 for none. */
+  latencyMs: number;
+}): Promise<EmulatorProcess> {
   const child = spawn(
     process.execPath,
     [
@@ -60,6 +67,16 @@ export async function startEmulatorProcess(options: { seedFile: string; projectI
     if (!response.ok) throw new Error(`emulator admin ${method} ${route} answered ${response.status}: ${text}`);
     return text === "" ? undefined : JSON.parse(text);
   };
+  // A reset clears faults too, so the latency is put back after each one.
+  const addLatency = async () => {
+    if (options.latencyMs > 0) await admin("POST", "faults", { kind: "latency", latencyMs: options.latencyMs });
+  };
+  try {
+    await addLatency();
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
   return {
     url,
     async operationCounts() {
@@ -68,6 +85,7 @@ export async function startEmulatorProcess(options: { seedFile: string; projectI
     },
     async resetState() {
       await admin("POST", "reset", { state: true });
+      await addLatency();
     },
     stop: () => stopChild(child),
   };

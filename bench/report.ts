@@ -47,6 +47,8 @@ export interface BenchSettings {
   /** Commits in flight: floor, and `dis-checkpoints:concurrency` of the reconciler's stacks. */
   concurrency: number;
   runs: number;
+  /** Latency the emulator added to every request, modelling a network round trip (0: plain loopback). */
+  latencyMs: number;
   /** Extra environment of the reconciler runs (Pulumi knobs). */
   env: Record<string, string>;
 }
@@ -88,7 +90,10 @@ export interface ScalingSection {
 }
 
 export interface Results {
+  /** Plain loopback, default knobs. */
   main?: MainSection;
+  /** The same scenarios with added latency or Pulumi knobs, keyed by variantName. */
+  variants?: Record<string, MainSection>;
   /** Keyed by the variant: `default`, or the extra environment it ran with. */
   scaling?: Record<string, ScalingSection>;
 }
@@ -99,6 +104,15 @@ export interface Ratio {
   unit: string;
   target: string;
   met: boolean;
+}
+
+/** `default`, or what differs from it: `latency 10 ms`, `PULUMI_SKIP_CHECKPOINTS=true`. */
+export function variantName(settings: Pick<BenchSettings, "latencyMs" | "env">): string {
+  const parts = [
+    ...(settings.latencyMs > 0 ? [`latency ${settings.latencyMs} ms`] : []),
+    ...Object.entries(settings.env).map(([key, value]) => `${key}=${value}`),
+  ];
+  return parts.length === 0 ? "default" : parts.join(", ");
 }
 
 export function median(values: readonly number[]): number {
@@ -195,6 +209,7 @@ export function renderMain(section: MainSection): string {
   return [
     `N = ${settings.checkpoints.toLocaleString("en-US")} checkpoints: ${settings.pairs} (app, stream) pairs × ${settings.partitions} partitions, ` +
       `${settings.apps} apps; concurrency ${settings.concurrency}; ${settings.runs} run(s) per scenario` +
+      (settings.latencyMs > 0 ? `; every request delayed ${settings.latencyMs} ms by the emulator` : "") +
       (env.length > 0 ? `; ${env.join(" ")}` : ""),
     "",
     `Machine: ${machineText(section.machine)}`,
@@ -235,6 +250,7 @@ export function renderScaling(variant: string, section: ScalingSection): string 
 export function renderResults(results: Results): string {
   const parts = ["# Benchmark results", "", "Written by `npm run bench` (see bench/README.md). Timings are from a shared machine: read them with the load average.", ""];
   if (results.main) parts.push("## Reconciler against the raw API floor", "", renderMain(results.main), "");
+  for (const [variant, section] of Object.entries(results.variants ?? {})) parts.push(`## Variant: ${variant}`, "", renderMain(section), "");
   for (const [variant, section] of Object.entries(results.scaling ?? {})) parts.push(`## Scaling: ${variant}`, "", renderScaling(variant, section), "");
   return parts.join("\n");
 }

@@ -46,7 +46,8 @@ describe("npm run bench", () => {
     const results = JSON.parse(fs.readFileSync(path.join(out, "results.json"), "utf8")) as Results;
     const main = results.main!;
     expect(results.scaling).toBeUndefined();
-    expect(main.settings).toEqual({ checkpoints: 40, partitions: 10, pairs: 4, apps: 1, concurrency: 16, runs: 1, env: {} });
+    expect(results.variants).toBeUndefined();
+    expect(main.settings).toEqual({ checkpoints: 40, partitions: 10, pairs: 4, apps: 1, concurrency: 16, runs: 1, latencyMs: 0, env: {} });
     expect(main.scenarios.map((scenario) => scenario.name).sort()).toEqual([...SCENARIOS].sort());
     const scenario = (name: string) => {
       const found = main.scenarios.find((entry) => entry.name === name)!;
