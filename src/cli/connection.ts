@@ -10,7 +10,7 @@ import { DisApiError, DisCredentialsError, DisEndpointError, DisInputError, DisP
 import { clientFromSettings, CONFIG_NAMESPACE, readSettings, SettingsError, type ProviderSettings } from "../provider";
 import { ReplayError } from "../replay";
 import { pulumiEnvironment, requirePulumiCli, SetupError } from "../workspace";
-import { UsageError, type OptionSpec } from "./args";
+import { formatOptionsHelp, HELP_OPTION, parseArgs, UsageError, type OptionSpec, type ParsedArgs } from "./args";
 import { EXIT, type CommandIo } from "./command";
 import { findProjectDir, LOCAL_STACK_PASSPHRASE, ProjectNotFoundError } from "./stack";
 
@@ -24,6 +24,13 @@ export const CONNECTION_OPTIONS = {
   region: { type: "string", valueName: "REGION", description: "DIS region, for https://dis.<REGION>.myhuaweicloud.com (instead of --stack)" },
   "project-id": { type: "string", valueName: "ID", description: "The project owning the streams (with --endpoint or --region)" },
   convention: { type: "string", valueName: "next|last", description: "Checkpoint convention with --endpoint/--region (default next); a stack's comes from its config" },
+} satisfies OptionSpec;
+
+/** The options of commands that read apps' streams and write declaration files (`export`, `resolve`). */
+export const STREAMS_AND_OUTPUT_OPTIONS = {
+  stream: { type: "strings", valueName: "STREAM", description: "Only these streams (default: each app's committed streams)" },
+  out: { type: "string", valueName: "DIR", description: "Where to write <app>.yaml files (default: the current directory)" },
+  force: { type: "boolean", description: "Replace existing files" },
 } satisfies OptionSpec;
 
 type ConnectionFlags = { stack?: string; endpoint?: string; region?: string; "project-id"?: string; convention?: string };
@@ -127,4 +134,16 @@ export function projectDirOrUndefined(cwd: string): string | undefined {
     if (error instanceof ProjectNotFoundError) return undefined;
     throw error;
   }
+}
+
+/** The help of a replay command: its description lines, the exit statuses, then the options. */
+export function commandHelp(lines: readonly string[], exitStatus: string, spec: OptionSpec): string {
+  return [...lines, "", `Exit status: ${exitStatus}.`, "", "Options:", formatOptionsHelp({ ...spec, ...HELP_OPTION })].join("\n");
+}
+
+/** Options of a command that takes no positional argument. */
+export function parseOptions<S extends OptionSpec>(argv: readonly string[], spec: S): ParsedArgs<S>["options"] {
+  const { options, positionals } = parseArgs(argv, spec);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  return options;
 }

@@ -1,41 +1,37 @@
 /** `dis-checkpoints export`: live checkpoints of apps as declaration files (backups, adopting existing apps). */
 import * as path from "node:path";
 import { exportApp, renderableApp, writeDeclarationFiles, type ExportedApp } from "../replay";
-import { formatOptionsHelp, HELP_OPTION, parseArgs, UsageError, type OptionSpec } from "./args";
+import { UsageError, type OptionSpec } from "./args";
 import { EXIT, type Command } from "./command";
-import { CONNECTION_OPTIONS, projectDirOrUndefined, withConnection } from "./connection";
+import { commandHelp, CONNECTION_OPTIONS, parseOptions, projectDirOrUndefined, STREAMS_AND_OUTPUT_OPTIONS, withConnection } from "./connection";
 
 const OPTIONS = {
   ...CONNECTION_OPTIONS,
   app: { type: "strings", valueName: "APP", description: "An app to export" },
   all: { type: "boolean", description: "Export every app of the project" },
-  stream: { type: "strings", valueName: "STREAM", description: "Only these streams (default: each app's committed streams)" },
-  out: { type: "string", valueName: "DIR", description: "Where to write <app>.yaml files (default: the current directory)" },
-  force: { type: "boolean", description: "Replace existing files" },
+  ...STREAMS_AND_OUTPUT_OPTIONS,
 } satisfies OptionSpec;
 
 export const exportCommand: Command = {
   name: "export",
   summary: "Write live checkpoints of apps as declaration files (backup, adoption, DR hand-over)",
-  help: [
-    "Usage: dis-checkpoints export (--stack NAME | --endpoint URL --project-id ID) (--app APP... | --all) [--stream S...] [--out DIR]",
-    "",
-    "Reads each app's live checkpoints (consumer state, every page) on its committed streams (or --stream) and",
-    "writes one declaration file per app, <DIR>/<app>.yaml, with the stored metadata. `validate` accepts the files,",
-    "and `up` with them unchanged commits nothing: the reconciler adopts positions that are already live.",
-    "Partitions without a checkpoint are left out and listed. Progress goes to stderr, the summary to stdout.",
-    "Apply an export promptly, or stop the consumers first: consumers that move on after the export are rewound",
-    "to the exported positions by the first `up`.",
-    "Existing files are not replaced without --force; nothing is written when anything fails.",
-    "",
-    "Exit status: 0 written, 1 failed (nothing written), 2 usage error.",
-    "",
-    "Options:",
-    formatOptionsHelp({ ...OPTIONS, ...HELP_OPTION }),
-  ].join("\n"),
+  help: commandHelp(
+    [
+      "Usage: dis-checkpoints export (--stack NAME | --endpoint URL --project-id ID) (--app APP... | --all) [--stream S...] [--out DIR]",
+      "",
+      "Reads each app's live checkpoints (consumer state, every page) on its committed streams (or --stream) and",
+      "writes one declaration file per app, <DIR>/<app>.yaml, with the stored metadata. `validate` accepts the files,",
+      "and `up` with them unchanged commits nothing: the reconciler adopts positions that are already live.",
+      "Partitions without a checkpoint are left out and listed. Progress goes to stderr, the summary to stdout.",
+      "Apply an export promptly, or stop the consumers first: consumers that move on after the export are rewound",
+      "to the exported positions by the first `up`.",
+      "Existing files are not replaced without --force; nothing is written when anything fails.",
+    ],
+    "0 written, 1 failed (nothing written), 2 usage error",
+    OPTIONS,
+  ),
   async run(argv, io) {
-    const { options, positionals } = parseArgs(argv, OPTIONS);
-    if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+    const options = parseOptions(argv, OPTIONS);
     if (options.all && options.app) throw new UsageError("give --app or --all, not both");
     if (!options.all && !options.app) throw new UsageError("name the apps to export with --app (repeatable), or --all");
     const outDir = path.resolve(io.cwd, options.out ?? ".");

@@ -5,9 +5,9 @@ import { previousDeclarations, streamCheckpointsName } from "../program";
 import { toDeclarations } from "../program/program";
 import type { StreamDeclaration } from "../provider";
 import { hasRefusals, planStream, renderJson, renderMarkdown, ReplayError, type PlanReport } from "../replay";
-import { formatOptionsHelp, HELP_OPTION, parseArgs, UsageError, type OptionSpec } from "./args";
+import { UsageError, type OptionSpec } from "./args";
 import { EXIT, type Command, type CommandIo } from "./command";
-import { CONNECTION_OPTIONS, projectDirOrUndefined, runPulumi, withConnection } from "./connection";
+import { commandHelp, CONNECTION_OPTIONS, parseOptions, projectDirOrUndefined, runPulumi, withConnection } from "./connection";
 
 /** Exit status when something would be refused: distinct from failures, so CI can tell them apart. */
 export const EXIT_REFUSED = 3;
@@ -21,24 +21,22 @@ const OPTIONS = {
 export const planCommand: Command = {
   name: "plan",
   summary: "Show live → declared per partition with replay/skip counts, refusals and retention margins",
-  help: [
-    "Usage: dis-checkpoints plan (--stack NAME | --endpoint URL --project-id ID --checkpoints DIR) [--format markdown|json]",
-    "",
-    "For every declared partition: the live checkpoint, the declared one, the move (replay / skip / none / initial)",
-    "with its record count, whether `up` would commit it, leave it (already live, or declaration unchanged since",
-    "the last up of the stack) or refuse it (out of range, skip without allowSkip, no such partition), and the",
-    "retention margin: how long until the record the consumer would read next from the declared position expires.",
-    "Markdown is made for a pull-request comment (summary, refusals first, one table per stream); JSON for machines",
-    "(shape in docs/disaster-recovery.md). Writes nothing.",
-    "",
-    `Exit status: 0 nothing refused, ${EXIT_REFUSED} something would be refused, 1 failed, 2 usage error.`,
-    "",
-    "Options:",
-    formatOptionsHelp({ ...OPTIONS, ...HELP_OPTION }),
-  ].join("\n"),
+  help: commandHelp(
+    [
+      "Usage: dis-checkpoints plan (--stack NAME | --endpoint URL --project-id ID --checkpoints DIR) [--format markdown|json]",
+      "",
+      "For every declared partition: the live checkpoint, the declared one, the move (replay / skip / none / initial)",
+      "with its record count, whether `up` would commit it, leave it (already live, or declaration unchanged since",
+      "the last up of the stack) or refuse it (out of range, skip without allowSkip, no such partition), and the",
+      "retention margin: how long until the record the consumer would read next from the declared position expires.",
+      "Markdown is made for a pull-request comment (summary, refusals first, one table per stream); JSON for machines",
+      "(shape in docs/disaster-recovery.md). Writes nothing.",
+    ],
+    `0 nothing refused, ${EXIT_REFUSED} something would be refused, 1 failed, 2 usage error`,
+    OPTIONS,
+  ),
   async run(argv, io) {
-    const { options, positionals } = parseArgs(argv, OPTIONS);
-    if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+    const options = parseOptions(argv, OPTIONS);
     const format = options.format ?? "markdown";
     if (format !== "markdown" && format !== "json") throw new UsageError(`--format must be markdown or json, not ${JSON.stringify(format)}`);
     if (options.stack === undefined && options.checkpoints === undefined) throw new UsageError("--checkpoints DIR is required without --stack");

@@ -10,9 +10,9 @@ import {
   writeDeclarationFiles,
   type RestorePoint,
 } from "../replay";
-import { formatOptionsHelp, HELP_OPTION, parseArgs, UsageError, type OptionSpec } from "./args";
+import { parseArgs, UsageError, type OptionSpec } from "./args";
 import { EXIT, type Command, type CommandIo } from "./command";
-import { projectDirOrUndefined, readStackConfig, reportFailure, STACK_OPTION } from "./connection";
+import { commandHelp, projectDirOrUndefined, readStackConfig, reportFailure, STACK_OPTION } from "./connection";
 
 const OPTIONS = {
   ...STACK_OPTION,
@@ -25,25 +25,24 @@ const OPTIONS = {
 export const restoreCommand: Command = {
   name: "restore",
   summary: "Turn a restore point written by `up` back into declarations (undo a bad apply in one reviewed change)",
-  help: [
-    "Usage: dis-checkpoints restore DIR [--stack NAME | --checkpoints DIR] [--allow-skip] | restore DIR --out DIR",
-    "",
-    "Every `dis-checkpoints up` that commits writes a restore point, .restore/<stack>/<time>/, holding the live",
-    "checkpoints its commits replaced (restore-point.json, plus one declaration file per app).",
-    "By default, rewrites the affected partitions of the stack's own declaration files in place (other lines and",
-    "comments kept; long-form partitions get metadata naming the restore point), so the undo is one diff to review",
-    "and one `up`. The stack defaults to the one the restore point was taken from. With --out, writes separate",
-    "<app>.yaml files instead. Undoing a replay moves consumers forward, which `up` refuses unless the stream allows",
-    "skipping: --allow-skip sets allowSkip: true on the restored streams (review it; remove it afterwards).",
-    "Partitions that had no checkpoint before cannot be restored by a commit: they are listed (exit 0).",
-    "Fails with nothing written when a restored partition is not declared in the stack's files (use --out) or the",
-    "result would not validate. Run `dis-checkpoints plan` before `up` to see what the restore will move.",
-    "",
-    "Exit status: 0 written, 1 failed (nothing written), 2 usage error.",
-    "",
-    "Options:",
-    formatOptionsHelp({ ...OPTIONS, ...HELP_OPTION }),
-  ].join("\n"),
+  help: commandHelp(
+    [
+      "Usage: dis-checkpoints restore DIR [--stack NAME | --checkpoints DIR] [--allow-skip] | restore DIR --out DIR",
+      "",
+      "Every `dis-checkpoints up` that commits writes a restore point, .restore/<stack>/<time>/, holding the live",
+      "checkpoints its commits replaced (restore-point.json, plus one declaration file per app).",
+      "By default, rewrites the affected partitions of the stack's own declaration files in place (other lines and",
+      "comments kept; long-form partitions get metadata naming the restore point), so the undo is one diff to review",
+      "and one `up`. The stack defaults to the one the restore point was taken from. With --out, writes separate",
+      "<app>.yaml files instead. Undoing a replay moves consumers forward, which `up` refuses unless the stream allows",
+      "skipping: --allow-skip sets allowSkip: true on the restored streams (review it; remove it afterwards).",
+      "Partitions that had no checkpoint before cannot be restored by a commit: they are listed (exit 0).",
+      "Fails with nothing written when a restored partition is not declared in the stack's files (use --out) or the",
+      "result would not validate. Run `dis-checkpoints plan` before `up` to see what the restore will move.",
+    ],
+    "0 written, 1 failed (nothing written), 2 usage error",
+    OPTIONS,
+  ),
   async run(argv, io) {
     const { options, positionals } = parseArgs(argv, OPTIONS);
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "give the restore point's directory" : `unexpected argument ${JSON.stringify(positionals[1])}`);
