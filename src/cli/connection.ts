@@ -7,6 +7,7 @@
 import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { DisApiError, DisCredentialsError, DisEndpointError, DisInputError, DisProtocolError, DisTransportError, type DisClient } from "../dis";
+import { PartialFailure } from "../provider/concurrency";
 import { clientFromSettings, CONFIG_NAMESPACE, readSettings, SettingsError, type ProviderSettings } from "../provider";
 import { ReplayError } from "../replay";
 import { pulumiEnvironment, requirePulumiCli, SetupError } from "../workspace";
@@ -107,8 +108,10 @@ const USER_ERRORS = [
 
 /** Exit 1 with one line for anything the user can act on; anything else is an internal error (the dispatcher's). */
 export function reportFailure(command: string, error: unknown, io: CommandIo): number {
-  if (!USER_ERRORS.some((kind) => error instanceof kind)) throw error;
-  io.stderr(`dis-checkpoints ${command}: ${(error as Error).message}\n`);
+  // Partitions are read in parallel; the first failure is the one to report.
+  const cause = error instanceof PartialFailure ? error.cause : error;
+  if (!USER_ERRORS.some((kind) => cause instanceof kind)) throw cause;
+  io.stderr(`dis-checkpoints ${command}: ${(cause as Error).message}\n`);
   return EXIT.failed;
 }
 

@@ -51,7 +51,7 @@ export const planCommand: Command = {
       const previous = stack !== undefined ? await stackDeclarations(stack, io) : new Map<string, StreamDeclaration>();
       const report: PlanReport = { ...(stack !== undefined ? { stack } : {}), convention: settings.convention, generatedAt: new Date().toISOString(), streams: [] };
       for (const { declaration, partitionSources } of toDeclarations(loaded.state)) {
-        const stream = await planStream(client, previous.get(streamCheckpointsName(declaration.app, declaration.stream)), declaration, settings.convention, Date.now());
+        const stream = await planStream(client, previous.get(streamCheckpointsName(declaration.app, declaration.stream)), declaration, settings.convention, Date.now(), settings.concurrency);
         // Refusals name the line to fix, as the preview does.
         for (const row of stream.rows) if (row.refusal) row.refusal.message = `${partitionSources.get(row.partition)}: ${row.refusal.message}`;
         report.streams.push(stream);

@@ -43,7 +43,7 @@ export const resolveCommand: Command = {
     }
     const outDir = path.resolve(io.cwd, options.out ?? ".");
     return withConnection("resolve", options, io, async ({ client, settings }) => {
-      const request = { apps: [...new Set(options.app)], streams: options.stream ?? [], atMs: instant.ms, convention: settings.convention, earliest: options.earliest === true };
+      const request = { apps: [...new Set(options.app)], streams: options.stream ?? [], atMs: instant.ms, convention: settings.convention, earliest: options.earliest === true, concurrency: settings.concurrency };
       const results = await resolveApps(client, request, (line) => io.stderr(`${line}\n`));
       io.stdout(`${formatResolution(results, instant.ms, settings.convention)}\n`);
       const errors = resolutionErrors(results);

@@ -5,6 +5,7 @@
  * JSON for machines.
  */
 import type { DisClient } from "../dis";
+import { runBounded } from "../provider/concurrency";
 import {
   impactOf,
   planCommits,
@@ -112,20 +113,24 @@ export function retentionMargin(
   return expiresAt <= now ? { kind: "expired" } : { kind: "ok", recordTimestamp, expiresAt, marginMs: expiresAt - now };
 }
 
-/** Reads live positions and margins of one declared stream (one DescribeStream, one cursor + GetRecords per retained position). */
+/**
+ * Reads live positions and margins of one declared stream: one DescribeStream, then one cursor and one GetRecords
+ * per retained position, `concurrency` partitions at a time (the stack's setting, as for commits).
+ */
 export async function planStream(
   client: DisClient,
   previous: StreamDeclaration | undefined,
   declaration: StreamDeclaration,
   convention: Convention,
   now: number,
+  concurrency: number,
 ): Promise<StreamPlan> {
   const [live, description] = await Promise.all([
     readLivePartitions(client, declaration.app, declaration.stream),
     client.describeStream(declaration.stream),
   ]);
   const margins = new Map<number, RetentionMargin>();
-  for (const [key, declared] of Object.entries(declaration.partitions)) {
+  await runBounded(Object.entries(declaration.partitions), concurrency, async ([key, declared]) => {
     const ordinal = Number(key);
     const range = live.get(ordinal);
     const position = nextToRead(declared, convention);
@@ -135,7 +140,7 @@ export async function planStream(
       timestamp = (await client.getRecords({ cursor })).records[0]?.timestamp;
     }
     margins.set(ordinal, retentionMargin(position, range, timestamp, description.retentionHours, now));
-  }
+  });
   return {
     app: declaration.app,
     stream: declaration.stream,

@@ -7,6 +7,7 @@
 import type { RenderableApp } from "../desired";
 import { DisApiError, type DisClient } from "../dis";
 import type { Convention } from "../provider";
+import { runBounded } from "../provider/concurrency";
 import { appStreams } from "./export";
 
 /** What reading one partition found. */
@@ -114,6 +115,8 @@ export interface ResolveRequest {
   atMs: number;
   convention: Convention;
   earliest: boolean;
+  /** Partitions read at once (the stack's concurrency setting). */
+  concurrency: number;
 }
 
 export async function resolveApps(
@@ -126,11 +129,12 @@ export async function resolveApps(
     for (const stream of await appStreams(client, app, request.streams)) {
       const description = await client.describeStream(stream);
       const partitions: PartitionResolution[] = [];
-      for (const info of description.partitions) {
-        if (!info.sequenceRange) continue;
-        const finding = await findPartition(client, stream, { partition: info.partition, ...info.sequenceRange }, request.atMs, request.earliest);
-        partitions.push({ partition: info.partition, outcome: decide(finding, request.convention, request.atMs) });
-      }
+      const readable = description.partitions.flatMap((info) => (info.sequenceRange ? [{ partition: info.partition, ...info.sequenceRange }] : []));
+      await runBounded(readable, request.concurrency, async (range) => {
+        const finding = await findPartition(client, stream, range, request.atMs, request.earliest);
+        partitions.push({ partition: range.partition, outcome: decide(finding, request.convention, request.atMs) });
+      });
+      partitions.sort((a, b) => a.partition - b.partition);
       progress(`${app} / ${stream}: ${partitions.length} partitions read`);
       results.push({ app, stream, partitions });
     }
