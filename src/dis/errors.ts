@@ -148,7 +148,7 @@ export function describeApiError(
   }
 }
 
-export type TransportFailureKind = "connect" | "reset" | "timeout" | "deadline" | "closed";
+export type TransportFailureKind = "connect" | "certificate" | "reset" | "timeout" | "deadline" | "closed";
 
 /** No usable HTTP answer: connection refused or reset, timeouts, or the call's deadline passed. */
 export class DisTransportError extends Error {

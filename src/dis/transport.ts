@@ -95,6 +95,14 @@ const FAILURE_BY_CODE: Record<string, TransportFailureKind> = {
   ECONNABORTED: "reset",
   UND_ERR_CLOSED: "closed",
   UND_ERR_DESTROYED: "closed",
+  // Not retried: the same certificate is presented again.
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "certificate",
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "certificate",
+  SELF_SIGNED_CERT_IN_CHAIN: "certificate",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "certificate",
+  CERT_HAS_EXPIRED: "certificate",
+  CERT_NOT_YET_VALID: "certificate",
+  ERR_TLS_CERT_ALTNAME_INVALID: "certificate",
 };
 
 export class Transport {
@@ -227,6 +235,9 @@ export class Transport {
     const origin = this.options.origin;
     const details: Record<TransportFailureKind, string> = {
       connect: `cannot connect to ${origin} (${code})`,
+      certificate:
+        `the TLS certificate of ${origin} is not trusted (${code}): if a private CA signed it, ` +
+        "put that CA's certificate (PEM) in a file and point NODE_EXTRA_CA_CERTS at it; verification is never turned off",
       reset: `the connection to ${origin} was closed before a complete response (${code})`,
       timeout: `no response from ${origin} within ${this.requestTimeoutMs} ms (${code})`,
       closed: "the client was closed",

@@ -5,6 +5,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { formatDeclarationError, loadDeclarations, type DesiredState } from "../desired";
+import { DisApiError, DisEndpointError, DisInputError, DisProtocolError, DisTransportError } from "../dis";
 import {
   clientFromSettings,
   CONFIG_NAMESPACE,
@@ -12,6 +13,7 @@ import {
   planCommits,
   readLivePartitions,
   readSettings,
+  SettingsError,
   type ProviderSettings,
   type StreamDeclaration,
 } from "../provider";
@@ -67,6 +69,10 @@ export function toDeclarations(state: DesiredState): LocatedDeclaration[] {
   return located;
 }
 
+function isUserFacing(error: unknown): error is Error {
+  return [DisApiError, DisTransportError, DisProtocolError, DisEndpointError, DisInputError, SettingsError].some((type) => error instanceof type);
+}
+
 function readProgramSettings(env: Readonly<Record<string, string>> = {}): ProviderSettings {
   return readSettings((key) => pulumi.runtime.getConfig(key), { ...process.env, ...env });
 }
@@ -89,20 +95,26 @@ async function gate(located: LocatedDeclaration[], previous: ReadonlyMap<string,
     pulumi.log.info("No declared checkpoint changed: nothing will be committed.");
     return new Set();
   }
-  const client = clientFromSettings(settings);
   const refusals: string[] = [];
   const committing = new Set<string>();
   try {
-    for (const { declaration, partitionSources } of candidates) {
-      const before = previous.get(streamCheckpointsName(declaration.app, declaration.stream));
-      const live = await readLivePartitions(client, declaration.app, declaration.stream);
-      const plan = planCommits(before, declaration, live);
-      for (const refusal of plan.refusals) refusals.push(`${partitionSources.get(refusal.ordinal)}: ${refusal.message}`);
-      if (plan.commits.length > 0) committing.add(streamCheckpointsName(declaration.app, declaration.stream));
-      pulumi.log.info(formatImpactTable(declaration, plan, live, settings.convention));
+    const client = clientFromSettings(settings);
+    try {
+      for (const { declaration, partitionSources } of candidates) {
+        const before = previous.get(streamCheckpointsName(declaration.app, declaration.stream));
+        const live = await readLivePartitions(client, declaration.app, declaration.stream);
+        const plan = planCommits(before, declaration, live);
+        for (const refusal of plan.refusals) refusals.push(`${partitionSources.get(refusal.ordinal)}: ${refusal.message}`);
+        if (plan.commits.length > 0) committing.add(streamCheckpointsName(declaration.app, declaration.stream));
+        pulumi.log.info(formatImpactTable(declaration, plan, live, settings.convention));
+      }
+    } finally {
+      await client.close();
     }
-  } finally {
-    await client.close();
+  } catch (error) {
+    // Settings, endpoint and DIS failures are the user's to fix: their message, not a stack trace.
+    if (!isUserFacing(error)) throw error;
+    throw new pulumi.RunError(`${error.message}\nNothing was committed.`);
   }
   if (refusals.length > 0) {
     throw new pulumi.RunError(`${refusals.join("\n")}\nNothing was committed: fix the declarations above and run again.`);
