@@ -16,6 +16,7 @@ import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { renderDeclarations } from "../src/desired";
+import { PROJECT_NAME } from "../src/program/run";
 import { PROJECT_ROOT, requirePulumiCli } from "../src/workspace";
 import { makeTempProject, run, type TempProject } from "../test/support/project";
 import { commitAll, type FloorTarget } from "./floor";
@@ -171,7 +172,7 @@ function writeDeclarations(bench: Bench, checkpoints: readonly Checkpoint[]): vo
 }
 
 function stateFile(bench: Bench, stack: string): string {
-  return path.join(bench.project.dir, ".pulumi", "state", ".pulumi", "stacks", "dis-checkpoints", `${stack}.json`);
+  return path.join(bench.project.dir, ".pulumi", "state", ".pulumi", "stacks", PROJECT_NAME, `${stack}.json`);
 }
 
 // ---- measured runs ----------------------------------------------------------------------------
