@@ -147,7 +147,9 @@ describe("environment credentials: permanent, temporary with a security token, a
     world.writeDeclaration("billing.yaml", declaration(40));
     runs.wrong = await world.dis("preview", "--stack", STACK);
     expect(runs.wrong.code).toBe(1);
-    expect(runs.wrong.stdout).toMatch(/signature rejected: check the clock and keys \(APIGW\.0301, HTTP 401, request id [0-9a-f]{32}\)/);
+    expect(runs.wrong.stdout).toMatch(/signature rejected: check the clock and keys \(APIGW\.0301, HTTP 401, request id [0-9a-f]{32}\)\n/);
+    expect(runs.wrong.stdout).toContain("Nothing was committed.");
+    expect(runs.wrong.stdout).not.toContain("Unhandled exception");
     const requests = world.takeRequests();
     expect(requests.length).toBeGreaterThan(0);
     expect(requests.every((entry) => entry.status === 401)).toBe(true);
