@@ -223,6 +223,10 @@ function describeMove(row: PlanRow): string {
   }
 }
 
+function count(n: number | string, noun: string): string {
+  return `${n} ${noun}${String(n) === "1" ? "" : "s"}`;
+}
+
 /** Markdown for a pull-request comment: summary, refusals first and loud, one table per stream. */
 export function renderMarkdown(report: PlanReport): string {
   const summary = summarize(report);
@@ -230,8 +234,9 @@ export function renderMarkdown(report: PlanReport): string {
   const lines = [
     `### dis-checkpoints plan${stack}`,
     "",
-    `**${summary.partitions} declared partitions: ${summary.commits} to commit, ${summary.refused} refused; ` +
-      `replay ${summary.replay.records} records on ${summary.replay.partitions} partitions, skip ${summary.skip.records} records on ${summary.skip.partitions}.** ` +
+    `**${count(summary.partitions, "declared partition")}: ${summary.commits} to commit, ${summary.refused} refused; ` +
+      `replay ${count(summary.replay.records, "record")} on ${count(summary.replay.partitions, "partition")}, ` +
+      `skip ${count(summary.skip.records, "record")} on ${count(summary.skip.partitions, "partition")}.** ` +
       `Convention \`${report.convention}\`. Read ${report.generatedAt}.`,
   ];
   const refused = report.streams.flatMap((stream) => stream.rows.filter((row) => row.refusal).map((row) => row.refusal!.message));

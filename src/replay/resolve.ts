@@ -135,7 +135,7 @@ export async function resolveApps(
         partitions.push({ partition: range.partition, outcome: decide(finding, request.convention, request.atMs) });
       });
       partitions.sort((a, b) => a.partition - b.partition);
-      progress(`${app} / ${stream}: ${partitions.length} partitions read`);
+      progress(`${app} / ${stream}: ${partitions.length} partition${partitions.length === 1 ? "" : "s"} read`);
       results.push({ app, stream, partitions });
     }
   }

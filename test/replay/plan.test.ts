@@ -166,7 +166,7 @@ describe("rendering", () => {
       [
         "### dis-checkpoints plan for stack `prod`",
         "",
-        "**4 declared partitions: 2 to commit, 1 refused; replay 300 records on 1 partitions, skip 0 records on 0.** Convention `next`. Read 2026-11-20T12:00:00.000Z.",
+        "**4 declared partitions: 2 to commit, 1 refused; replay 300 records on 1 partition, skip 0 records on 0 partitions.** Convention `next`. Read 2026-11-20T12:00:00.000Z.",
         "",
         "> [!CAUTION]",
         "> **1 refused: `up` would commit nothing until these are fixed.**",
@@ -196,7 +196,7 @@ describe("rendering", () => {
     expect(text.split("\n").slice(0, 3)).toEqual([
       "### dis-checkpoints plan",
       "",
-      "**1 declared partitions: 0 to commit, 0 refused; replay 0 records on 0 partitions, skip 0 records on 0.** Convention `next`. Read 2026-11-20T12:00:00.000Z.",
+      "**1 declared partition: 0 to commit, 0 refused; replay 0 records on 0 partitions, skip 0 records on 0 partitions.** Convention `next`. Read 2026-11-20T12:00:00.000Z.",
     ]);
     expect(text).not.toContain("CAUTION");
   });

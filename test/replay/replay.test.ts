@@ -74,7 +74,7 @@ describe("disaster-recovery commands against the emulator", () => {
 
   it("resolve (next): the first record at or after the instant, across a gap in timestamps; empty partitions reported, not declared", async () => {
     const result = await world.dis("resolve", "--at", inChina(AT), "--app", "billing", "--stream", "orders", "--stream", "events", "--out", "resolved/next", ...direct);
-    expect(result.stderr).toBe("billing / orders: 3 partitions read\nbilling / events: 1 partitions read\n");
+    expect(result.stderr).toBe("billing / orders: 3 partitions read\nbilling / events: 1 partition read\n");
     expect(result.stdout).toBe(
       [
         `Instant: ${iso(AT)}`,
@@ -293,7 +293,7 @@ describe("disaster-recovery commands against the emulator", () => {
     expect(markdown.code).toBe(3);
     const lines = markdown.stdout.replace(/\d+h \d+m \(until [^)]+\)/g, "<margin>").split("\n");
     expect(lines[0]).toBe(`### dis-checkpoints plan for stack \`${STACK}\``);
-    expect(lines[2]).toMatch(/^\*\*3 declared partitions: 2 to commit, 1 refused; replay 40 records on 1 partitions, skip 0 records on 0\.\*\* Convention `next`\. Read .+\.$/);
+    expect(lines[2]).toMatch(/^\*\*3 declared partitions: 2 to commit, 1 refused; replay 40 records on 1 partition, skip 0 records on 0 partitions\.\*\* Convention `next`\. Read .+\.$/);
     expect(lines.slice(3)).toEqual([
       "",
       "> [!CAUTION]",
