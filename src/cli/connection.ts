@@ -7,8 +7,7 @@
 import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { DisApiError, DisCredentialsError, DisEndpointError, DisInputError, DisProtocolError, DisTransportError, type DisClient } from "../dis";
-import { PartialFailure } from "../provider/concurrency";
-import { clientFromSettings, CONFIG_NAMESPACE, readSettings, SettingsError, type ProviderSettings } from "../provider";
+import { clientFromSettings, CONFIG_NAMESPACE, PartialFailure, readSettings, SettingsError, type ProviderSettings } from "../provider";
 import { ReplayError } from "../replay";
 import { pulumiEnvironment, requirePulumiCli, SetupError } from "../workspace";
 import { formatOptionsHelp, HELP_OPTION, parseArgs, UsageError, type OptionSpec, type ParsedArgs } from "./args";

@@ -1,8 +1,7 @@
 /** `dis-checkpoints plan`: live → declared for every declared partition, as Markdown (PR comment) or JSON. */
 import * as path from "node:path";
 import { formatDeclarationError, loadDeclarations } from "../desired";
-import { previousDeclarations, streamCheckpointsName } from "../program";
-import { toDeclarations } from "../program/program";
+import type { ExportedStack } from "../program";
 import type { StreamDeclaration } from "../provider";
 import { hasRefusals, planStream, renderJson, renderMarkdown, ReplayError, type PlanReport } from "../replay";
 import { UsageError, type OptionSpec } from "./args";
@@ -40,6 +39,8 @@ export const planCommand: Command = {
     const format = options.format ?? "markdown";
     if (format !== "markdown" && format !== "json") throw new UsageError(`--format must be markdown or json, not ${JSON.stringify(format)}`);
     if (options.stack === undefined && options.checkpoints === undefined) throw new UsageError("--checkpoints DIR is required without --stack");
+    // Loaded on use, like the stack commands: the program module brings the Pulumi SDK with it.
+    const { previousDeclarations, streamCheckpointsName, toDeclarations } = await import("../program");
     return withConnection("plan", options, io, async ({ client, settings, config, stack }) => {
       const root = stack !== undefined ? (projectDirOrUndefined(io.cwd) ?? io.cwd) : io.cwd;
       const directory = options.checkpoints ?? config["dis-checkpoints:checkpointsDir"] ?? path.join("checkpoints", stack ?? "");
@@ -48,7 +49,7 @@ export const planCommand: Command = {
         io.stderr(loaded.errors.map((error) => `${formatDeclarationError(error)}\n`).join(""));
         return EXIT.failed;
       }
-      const previous = stack !== undefined ? await stackDeclarations(stack, io) : new Map<string, StreamDeclaration>();
+      const previous = stack !== undefined ? previousDeclarations(await exportedStack(stack, io)) : new Map<string, StreamDeclaration>();
       const report: PlanReport = { ...(stack !== undefined ? { stack } : {}), convention: settings.convention, generatedAt: new Date().toISOString(), streams: [] };
       for (const { declaration, partitionSources } of toDeclarations(loaded.state)) {
         const stream = await planStream(client, previous.get(streamCheckpointsName(declaration.app, declaration.stream)), declaration, settings.convention, Date.now(), settings.concurrency);
@@ -62,12 +63,12 @@ export const planCommand: Command = {
   },
 };
 
-/** The declarations as last applied to the stack (empty before its first update). */
-async function stackDeclarations(stack: string, io: CommandIo): Promise<Map<string, StreamDeclaration>> {
+/** The stack's state as last applied (empty before its first update). */
+async function exportedStack(stack: string, io: CommandIo): Promise<ExportedStack> {
   try {
-    return previousDeclarations(JSON.parse(await runPulumi(["stack", "export", "--stack", stack], stack, io)));
+    return JSON.parse(await runPulumi(["stack", "export", "--stack", stack], stack, io)) as ExportedStack;
   } catch (error) {
-    if (error instanceof ReplayError && /does not exist yet/.test(error.message)) return new Map();
+    if (error instanceof ReplayError && /does not exist yet/.test(error.message)) return {};
     throw error;
   }
 }

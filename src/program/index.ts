@@ -1,4 +1,12 @@
 export { createProgram, type ProgramContext } from "./program";
-export { APP_TYPE, STREAM_CHECKPOINTS_TYPE, streamCheckpointsName } from "./resources";
-export { previousDeclarations, runStack, type StackOperation, type StackRunOptions, type StackRunResult } from "./run";
+export {
+  APP_TYPE,
+  previousDeclarations,
+  STREAM_CHECKPOINTS_TYPE,
+  streamCheckpointsName,
+  toDeclarations,
+  type ExportedStack,
+  type LocatedDeclaration,
+} from "./declarations";
+export { runStack, type StackOperation, type StackRunOptions, type StackRunResult } from "./run";
 export { describeImpact, formatColumns, formatImpactTable } from "./impact";

@@ -17,9 +17,10 @@ import {
   type ProviderSettings,
   type StreamDeclaration,
 } from "../provider";
-import type { RestoredStream } from "../replay/restore-point";
+import type { RestoredStream } from "../replay";
 import { formatImpactTable } from "./impact";
-import { App, StreamCheckpoints, streamCheckpointsName } from "./resources";
+import { streamCheckpointsName, toDeclarations, type LocatedDeclaration } from "./declarations";
+import { App, StreamCheckpoints } from "./resources";
 
 
 export interface ProgramContext {
@@ -31,42 +32,6 @@ export interface ProgramContext {
   previous?: ReadonlyMap<string, StreamDeclaration>;
   /** Environment overrides given to the run (the provider process sees them too). */
   env?: Readonly<Record<string, string>>;
-}
-
-/** A declaration together with where each of its partitions was declared. */
-export interface LocatedDeclaration {
-  declaration: StreamDeclaration;
-  partitionSources: Map<number, string>;
-}
-
-export function toDeclarations(state: DesiredState): LocatedDeclaration[] {
-  const located: LocatedDeclaration[] = [];
-  for (const app of state.apps) {
-    for (const stream of app.streams) {
-      const partitions: Record<string, string> = {};
-      const metadata: Record<string, string> = {};
-      const partitionSources = new Map<number, string>();
-      for (const partition of stream.partitions) {
-        partitions[String(partition.ordinal)] = partition.sequenceNumber;
-        if (partition.metadata !== undefined) metadata[String(partition.ordinal)] = partition.metadata;
-        const { file, line, column } = partition.source;
-        partitionSources.set(partition.ordinal, `${file}:${line}:${column}`);
-      }
-      located.push({
-        declaration: {
-          app: app.name,
-          stream: stream.name,
-          partitions,
-          metadata,
-          allowSkip: stream.allowSkip,
-          onDelete: stream.onDelete,
-          revision: stream.revision,
-        },
-        partitionSources,
-      });
-    }
-  }
-  return located;
 }
 
 function isUserFacing(error: unknown): error is Error {

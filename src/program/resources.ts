@@ -1,11 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AppInputs, StreamDeclaration } from "../provider";
 import { appProvider, streamCheckpointsProvider } from "../provider";
+import { RESOURCE_MODULE, streamCheckpointsName } from "./declarations";
 
-/** Type tokens: `pulumi-nodejs:dynamic/dis-checkpoints:App` and `…:StreamCheckpoints`. */
-export const RESOURCE_MODULE = "dis-checkpoints";
-export const STREAM_CHECKPOINTS_TYPE = `pulumi-nodejs:dynamic/${RESOURCE_MODULE}:StreamCheckpoints`;
-export const APP_TYPE = `pulumi-nodejs:dynamic/${RESOURCE_MODULE}:App`;
 
 /** A DIS consumer app: created when missing, adopted when present, never deleted. */
 export class App extends pulumi.dynamic.Resource {
@@ -31,8 +28,4 @@ export class StreamCheckpoints extends pulumi.dynamic.Resource {
       "StreamCheckpoints",
     );
   }
-}
-
-export function streamCheckpointsName(app: string, stream: string): string {
-  return `${app}/${stream}`;
 }

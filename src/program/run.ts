@@ -4,12 +4,11 @@
  * engine. Before each run the stack's state is read so the program knows what was last declared.
  */
 import * as path from "node:path";
-import { LocalWorkspace, PulumiCommand, type Deployment, type OutputMap } from "@pulumi/pulumi/automation";
-import { parseStreamDeclaration, type StreamDeclaration } from "../provider";
-import { writeRestorePoint } from "../replay/restore-point";
+import { LocalWorkspace, PulumiCommand, type OutputMap } from "@pulumi/pulumi/automation";
+import { writeRestorePoint } from "../replay";
 import { pulumiEnvironment, requirePulumiCli } from "../workspace";
 import { createProgram, type ProgramContext } from "./program";
-import { STREAM_CHECKPOINTS_TYPE, streamCheckpointsName } from "./resources";
+import { previousDeclarations } from "./declarations";
 
 export const PROJECT_NAME = "dis-checkpoints";
 
@@ -41,18 +40,6 @@ export interface StackRunResult {
   outputs: Record<string, unknown>;
   /** After an `up` that committed: the restore point's directory (under .restore/<stack>/). */
   restorePoint?: string;
-}
-
-/** The declarations of the StreamCheckpoints resources in an exported stack, keyed by `app/stream`. */
-export function previousDeclarations(deployment: Deployment): Map<string, StreamDeclaration> {
-  const previous = new Map<string, StreamDeclaration>();
-  const resources = (deployment.deployment?.resources ?? []) as Array<{ type?: string; outputs?: unknown }>;
-  for (const resource of resources) {
-    if (resource.type !== STREAM_CHECKPOINTS_TYPE || !resource.outputs) continue;
-    const declaration = parseStreamDeclaration(resource.outputs);
-    previous.set(streamCheckpointsName(declaration.app, declaration.stream), declaration);
-  }
-  return previous;
 }
 
 function plainOutputs(outputs: OutputMap): Record<string, unknown> {

@@ -13,7 +13,8 @@ export {
   type Refusal,
   type RefusalCode,
 } from "./planner";
-export { readLivePartitions } from "./live";
+export { readCheckpoints, readLivePartitions } from "./live";
+export { PartialFailure, runBounded } from "./concurrency";
 export {
   CONFIG_NAMESPACE,
   DEFAULT_CONCURRENCY,

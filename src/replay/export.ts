@@ -4,7 +4,7 @@
  */
 import type { RenderableApp, RenderableStream } from "../desired";
 import type { DisClient, PartitionConsumerState } from "../dis";
-import { readCheckpoints } from "../provider/live";
+import { readCheckpoints } from "../provider";
 import { ReplayError } from "./errors";
 
 export interface ExportedStream {

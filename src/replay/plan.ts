@@ -5,11 +5,11 @@
  * JSON for machines.
  */
 import type { DisClient } from "../dis";
-import { runBounded } from "../provider/concurrency";
 import {
   impactOf,
   planCommits,
   readLivePartitions,
+  runBounded,
   type Convention,
   type LivePartition,
   type RefusalCode,

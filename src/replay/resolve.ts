@@ -6,8 +6,7 @@
  */
 import type { RenderableApp } from "../desired";
 import { DisApiError, type DisClient } from "../dis";
-import type { Convention } from "../provider";
-import { runBounded } from "../provider/concurrency";
+import { runBounded, type Convention } from "../provider";
 import { appStreams } from "./export";
 
 /** What reading one partition found. */
