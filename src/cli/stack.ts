@@ -157,7 +157,8 @@ function watchInterrupt(io: { stdout(text: string): void; stderr(text: string): 
   let pulumiSaw = false;
   let timer: NodeJS.Timeout | undefined;
   const onInterrupt = () => {
-    if (interrupted) return;
+    // A second Ctrl-C means "stop now", as it does for Pulumi, which gets it too; its lock may then stay behind.
+    if (interrupted) process.exit(130);
     interrupted = true;
     io.stderr("\nInterrupted: Pulumi is stopping; operations in flight finish and the state is saved. Please wait.\n");
     timer = setTimeout(() => {
