@@ -15,8 +15,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
+import { parse as parseYaml } from "yaml";
 import { renderDeclarations } from "../src/desired";
-import { PROJECT_NAME } from "../src/program/run";
 import { PROJECT_ROOT, requirePulumiCli } from "../src/workspace";
 import { makeTempProject, run, type TempProject } from "../test/support/project";
 import { commitAll, type FloorTarget } from "./floor";
@@ -121,14 +121,16 @@ interface Bench {
   workload: Workload;
   emulator: EmulatorProcess;
   project: TempProject;
+  projectName: string;
   env: Record<string, string>;
   floorTarget: FloorTarget;
   close(): Promise<void>;
 }
 
 async function startBench(workload: Workload, options: Options): Promise<Bench> {
+  const pulumiYaml = fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8");
   const project = makeTempProject({
-    "Pulumi.yaml": fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8"),
+    "Pulumi.yaml": pulumiYaml,
     "seed.json": JSON.stringify(seedFor(workload)),
     [`${EMPTY_DIR}/.keep`]: "",
   });
@@ -145,6 +147,8 @@ async function startBench(workload: Workload, options: Options): Promise<Bench> 
       workload,
       emulator,
       project,
+      // The file backend keeps a stack's state under the project's name.
+      projectName: String((parseYaml(pulumiYaml) as { name: unknown }).name),
       env,
       floorTarget: { url: emulator.url, projectId: PROJECT_ID, credentials: { accessKey: ACCESS_KEY, secretKey: SECRET_KEY } },
       async close() {
@@ -172,7 +176,7 @@ function writeDeclarations(bench: Bench, checkpoints: readonly Checkpoint[]): vo
 }
 
 function stateFile(bench: Bench, stack: string): string {
-  return path.join(bench.project.dir, ".pulumi", "state", ".pulumi", "stacks", PROJECT_NAME, `${stack}.json`);
+  return path.join(bench.project.dir, ".pulumi", "state", ".pulumi", "stacks", bench.projectName, `${stack}.json`);
 }
 
 // ---- measured runs ----------------------------------------------------------------------------
