@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { AddressInfo } from "node:net";
 import { MAX_SIGNED_BODY_BYTES } from "../contract";
 import type { AdminTarget, ClockReading, ClockSetting, ResetOptions } from "./admin";
@@ -159,6 +160,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
 
   const shutdown = new AbortController();
+  // Every delayed request listens for shutdown; there may be any number in flight.
+  setMaxListeners(0, shutdown.signal);
   const server = createEmulatorServer(
     { projectId, state, clock, authenticator, faults, recorder, admin, disErrorKeys: behaviour.disErrorKeys, maxBodyBytes: limits.maxBodyBytes, log },
     shutdown.signal,

@@ -9,11 +9,13 @@ import { DisApiError, DisEndpointError, DisInputError, DisProtocolError, DisTran
 import {
   clientFromSettings,
   CONFIG_NAMESPACE,
-  declarationChanged,
+  PartialFailure,
   planCommits,
   readLivePartitions,
   readSettings,
+  runBounded,
   SettingsError,
+  type LivePartition,
   type ProviderSettings,
   type StreamDeclaration,
 } from "../provider";
@@ -48,39 +50,39 @@ function readProgramSettings(env: Readonly<Record<string, string>> = {}): Provid
  * names (`app/stream`) of the streams with commits planned, whose replaced positions form the restore point.
  */
 async function gate(located: LocatedDeclaration[], previous: ReadonlyMap<string, StreamDeclaration>, settings: ProviderSettings): Promise<Set<string>> {
-  const changing = located.filter(({ declaration }) => {
-    const before = previous.get(streamCheckpointsName(declaration.app, declaration.stream));
-    return !before || declarationChanged(before, declaration);
-  });
-  const candidates = changing.filter(({ declaration }) => {
-    const before = previous.get(streamCheckpointsName(declaration.app, declaration.stream));
-    return planCommits(before, declaration).commits.length > 0;
-  });
+  const previousOf = ({ declaration }: LocatedDeclaration) => previous.get(streamCheckpointsName(declaration.app, declaration.stream));
+  const candidates = located.filter((entry) => planCommits(previousOf(entry), entry.declaration).commits.length > 0);
   if (candidates.length === 0) {
     pulumi.log.info("No declared checkpoint changed: nothing will be committed.");
     return new Set();
   }
-  const refusals: string[] = [];
-  const committing = new Set<string>();
+  const lives: Array<Map<number, LivePartition>> = [];
   try {
     const client = clientFromSettings(settings);
     try {
-      for (const { declaration, partitionSources } of candidates) {
-        const before = previous.get(streamCheckpointsName(declaration.app, declaration.stream));
-        const live = await readLivePartitions(client, declaration.app, declaration.stream);
-        const plan = planCommits(before, declaration, live);
-        for (const refusal of plan.refusals) refusals.push(`${partitionSources.get(refusal.ordinal)}: ${refusal.message}`);
-        if (plan.commits.length > 0) committing.add(streamCheckpointsName(declaration.app, declaration.stream));
-        pulumi.log.info(formatImpactTable(declaration, plan, live, settings.convention));
-      }
+      await runBounded([...candidates.keys()], settings.concurrency, async (index) => {
+        const { declaration } = candidates[index]!;
+        lives[index] = await readLivePartitions(client, declaration.app, declaration.stream);
+      });
     } finally {
       await client.close();
     }
-  } catch (error) {
+  } catch (failure) {
+    const error = failure instanceof PartialFailure ? failure.cause : failure;
     // Settings, endpoint and DIS failures are the user's to fix: their message, not a stack trace.
     if (!isUserFacing(error)) throw error;
     throw new pulumi.RunError(`${error.message}\nNothing was committed.`);
   }
+  const refusals: string[] = [];
+  const committing = new Set<string>();
+  candidates.forEach((entry, index) => {
+    const { declaration, partitionSources } = entry;
+    const live = lives[index]!;
+    const plan = planCommits(previousOf(entry), declaration, live);
+    for (const refusal of plan.refusals) refusals.push(`${partitionSources.get(refusal.ordinal)}: ${refusal.message}`);
+    if (plan.commits.length > 0) committing.add(streamCheckpointsName(declaration.app, declaration.stream));
+    pulumi.log.info(formatImpactTable(declaration, plan, live, settings.convention));
+  });
   if (refusals.length > 0) {
     throw new pulumi.RunError(`${refusals.join("\n")}\nNothing was committed: fix the declarations above and run again.`);
   }
