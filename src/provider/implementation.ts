@@ -18,6 +18,7 @@ import {
 import { declarationChanged, planCommits, type PlannedCommit, type Refusal } from "./planner";
 import { parseAppInputs, parseStreamDeclaration, InputError } from "./inputs";
 import { readSettings, type ProviderSettings } from "./settings";
+import { exitWhenEngineDies } from "./watchdog";
 
 /** Pulumi's marker for a value not known during preview. */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -259,6 +260,7 @@ type Bound<M> = { [K in keyof M]: M[K] extends (settings: never, ...args: infer 
  * endpoint, project, secrets). Settings that fail to parse make every method fail with the reason.
  */
 export function providerMethods<K extends keyof Kinds>(kind: K, config: { get(key: string): string | undefined } | undefined): Bound<Kinds[K]> {
+  exitWhenEngineDies();
   const methods = providerKinds()[kind] as Record<string, (settings: ProviderSettings, ...args: unknown[]) => Promise<unknown>>;
   let settings: ProviderSettings | Error;
   try {
