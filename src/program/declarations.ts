@@ -10,6 +10,9 @@ export const RESOURCE_MODULE = "dis-checkpoints";
 export const STREAM_CHECKPOINTS_TYPE = `pulumi-nodejs:dynamic/${RESOURCE_MODULE}:StreamCheckpoints`;
 export const APP_TYPE = `pulumi-nodejs:dynamic/${RESOURCE_MODULE}:App`;
 
+/** The stack output holding the live positions the last committing `up` replaced. */
+export const RESTORE_POINT_OUTPUT = "restorePoint";
+
 /** The resource name of one (app, stream), also the key of declaration maps. */
 export function streamCheckpointsName(app: string, stream: string): string {
   return `${app}/${stream}`;
@@ -54,6 +57,13 @@ export function toDeclarations(state: DesiredState): LocatedDeclaration[] {
 /** An exported stack (`pulumi stack export`), as far as this module reads it. */
 export interface ExportedStack {
   deployment?: { resources?: ReadonlyArray<{ type?: string; outputs?: unknown }> };
+}
+
+/** One output of the stack as last applied (the root `pulumi:pulumi:Stack` resource's outputs). */
+export function stackOutput(deployment: ExportedStack, name: string): unknown {
+  const root = deployment.deployment?.resources?.find((resource) => resource.type === "pulumi:pulumi:Stack");
+  const outputs = root?.outputs as Record<string, unknown> | undefined;
+  return outputs?.[name];
 }
 
 /** The declarations of the StreamCheckpoints resources in an exported stack, keyed by `app/stream`. */

@@ -2,6 +2,8 @@ export { createProgram, type ProgramContext } from "./program";
 export {
   APP_TYPE,
   previousDeclarations,
+  RESTORE_POINT_OUTPUT,
+  stackOutput,
   STREAM_CHECKPOINTS_TYPE,
   streamCheckpointsName,
   toDeclarations,

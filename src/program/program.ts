@@ -21,7 +21,7 @@ import {
 } from "../provider";
 import type { RestoredStream } from "../replay";
 import { formatImpactTable } from "./impact";
-import { streamCheckpointsName, toDeclarations, type LocatedDeclaration } from "./declarations";
+import { RESTORE_POINT_OUTPUT, streamCheckpointsName, toDeclarations, type LocatedDeclaration } from "./declarations";
 import { App, StreamCheckpoints } from "./resources";
 
 
@@ -34,6 +34,8 @@ export interface ProgramContext {
   previous?: ReadonlyMap<string, StreamDeclaration>;
   /** Environment overrides given to the run (the provider process sees them too). */
   env?: Readonly<Record<string, string>>;
+  /** The `restorePoint` output as last applied: kept as it is by a run that commits nothing. */
+  previousRestorePoint?: unknown;
 }
 
 function isUserFacing(error: unknown): error is Error {
@@ -114,8 +116,12 @@ export function createProgram(context: ProgramContext = {}): () => Promise<Recor
         replaced.push(resource.previous.apply((previous) => ({ app: declaration.app, stream: declaration.stream, previous })));
       }
     }
-    // The live positions this run's commits replace: `dis-checkpoints up` writes them to .restore/.
-    const restorePoint = pulumi.all(replaced).apply((streams) => ({ streams }));
-    return { apps: apps.size, streams: located.length, checkpoints, restorePoint };
+    // The live positions this run's commits replace: `dis-checkpoints up` writes them to .restore/. A run
+    // that commits nothing keeps the last restore point, so the output does not churn on every no-op run.
+    const restorePoint =
+      replaced.length > 0 || context.previousRestorePoint === undefined
+        ? pulumi.all(replaced).apply((streams) => ({ streams }))
+        : context.previousRestorePoint;
+    return { apps: apps.size, streams: located.length, checkpoints, [RESTORE_POINT_OUTPUT]: restorePoint };
   };
 }

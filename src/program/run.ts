@@ -8,7 +8,7 @@ import { LocalWorkspace, PulumiCommand, type OutputMap } from "@pulumi/pulumi/au
 import { writeRestorePoint } from "../replay";
 import { pulumiEnvironment, requirePulumiCli } from "../workspace";
 import { createProgram, type ProgramContext } from "./program";
-import { previousDeclarations } from "./declarations";
+import { previousDeclarations, RESTORE_POINT_OUTPUT, stackOutput } from "./declarations";
 
 export const PROJECT_NAME = "dis-checkpoints";
 
@@ -63,7 +63,9 @@ export async function runStack(options: StackRunOptions): Promise<StackRunResult
     { stackName: options.stack, projectName: PROJECT_NAME, program: createProgram(context) },
     { workDir: options.projectDir, pulumiCommand, envVars },
   );
-  context.previous = previousDeclarations(await stack.exportStack());
+  const exported = await stack.exportStack();
+  context.previous = previousDeclarations(exported);
+  context.previousRestorePoint = stackOutput(exported, RESTORE_POINT_OUTPUT);
   const onOutput = options.onOutput;
   const debug = options.debugLog;
   const common = {
@@ -79,7 +81,9 @@ export async function runStack(options: StackRunOptions): Promise<StackRunResult
     case "up": {
       const result = await stack.up(common);
       const outputs = plainOutputs(result.outputs);
-      const restorePoint = writeRestorePoint(options.projectDir, options.stack, outputs.restorePoint, new Date().toISOString());
+      // A run that commits nothing keeps the last restore point as the output: nothing new to write.
+      const fresh = JSON.stringify(outputs[RESTORE_POINT_OUTPUT]) !== JSON.stringify(context.previousRestorePoint);
+      const restorePoint = fresh ? writeRestorePoint(options.projectDir, options.stack, outputs[RESTORE_POINT_OUTPUT], new Date().toISOString()) : undefined;
       return { changes: result.summary.resourceChanges ?? {}, outputs, ...(restorePoint ? { restorePoint } : {}) };
     }
     case "refresh": {

@@ -109,12 +109,20 @@ describe("pulumi up reconciles declared checkpoints", () => {
     }
   });
 
-  it("second up with nothing changed: no write request, Pulumi reports no change", async () => {
+  it("second up with nothing changed: no write request, Pulumi reports no change, the restore point stays", async () => {
+    const restorePoint = (state: Awaited<ReturnType<World["exportState"]>>) =>
+      state.deployment.resources?.find((resource) => resource.type === "pulumi:pulumi:Stack")?.outputs.restorePoint;
+    const before = restorePoint(await world.exportState());
+    expect(before.streams).toHaveLength(3);
+    const restoreDirs = fs.readdirSync(path.join(world.project.dir, ".restore", STACK));
     const result = await world.dis("up", "--stack", STACK);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("done: 6 unchanged");
     expect(result.stdout).toContain("No declared checkpoint changed: nothing will be committed.");
+    expect(result.stdout).not.toContain("restorePoint: {\n      ~");
     expect(writes(world.takeRequests())).toEqual([]);
+    expect(restorePoint(await world.exportState())).toEqual(before);
+    expect(fs.readdirSync(path.join(world.project.dir, ".restore", STACK))).toEqual(restoreDirs);
   });
 
   it("one partition changed: exactly one commit, for that partition, shown as a replay in preview", async () => {
