@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RequestLogEntry } from "../../src/emulator";
+import { RESTORE_POINT_OUTPUT, stackOutput } from "../../src/program/declarations";
 import { STACK, startWorld, streamResources, TEST_ACCESS_KEY, TEST_SECRET_KEY, writes, type World } from "../support/world";
 
 const SEED = {
@@ -110,8 +111,7 @@ describe("pulumi up reconciles declared checkpoints", () => {
   });
 
   it("second up with nothing changed: no write request, Pulumi reports no change, the restore point stays", async () => {
-    const restorePoint = (state: Awaited<ReturnType<World["exportState"]>>) =>
-      state.deployment.resources?.find((resource) => resource.type === "pulumi:pulumi:Stack")?.outputs.restorePoint;
+    const restorePoint = (state: Awaited<ReturnType<World["exportState"]>>) => stackOutput(state, RESTORE_POINT_OUTPUT) as { streams: unknown[] };
     const before = restorePoint(await world.exportState());
     expect(before.streams).toHaveLength(3);
     const restoreDirs = fs.readdirSync(path.join(world.project.dir, ".restore", STACK));

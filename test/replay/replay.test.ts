@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RequestLogEntry } from "../../src/emulator";
+import { RESTORE_POINT_OUTPUT, stackOutput } from "../../src/program/declarations";
 import { STACK, startWorld, writes, type World } from "../support/world";
 
 const MINUTE = 60_000;
@@ -343,7 +344,7 @@ describe("disaster-recovery commands against the emulator", () => {
       ].join("\n"),
     );
     const state = await world.exportState();
-    expect(state.deployment.resources?.find((resource) => resource.type === "pulumi:pulumi:Stack")?.outputs.restorePoint).toEqual({
+    expect(stackOutput(state, RESTORE_POINT_OUTPUT)).toEqual({
       streams: [{ app: "billing", stream: "orders", previous: { "0": "1090", "1": null } }],
     });
   });

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { STREAM_CHECKPOINTS_TYPE } from "../../src/program/declarations";
 import { startEmulator, type EmulatorHandle, type EmulatorOptions, type RequestLogEntry, type SeedDocument } from "../../src/emulator";
 import { PROJECT_ROOT, requirePulumiCli } from "../../src/workspace";
 import { makeTempProject, run, type ProcessResult, type TempProject } from "./project";
@@ -100,7 +101,7 @@ export function streamResources(state: Awaited<ReturnType<World["exportState"]>>
   const resources = state.deployment.resources ?? [];
   return new Map(
     resources
-      .filter((resource) => resource.type === "pulumi-nodejs:dynamic/dis-checkpoints:StreamCheckpoints")
+      .filter((resource) => resource.type === STREAM_CHECKPOINTS_TYPE)
       .map((resource) => [String(resource.urn).split("::").pop()!, resource]),
   );
 }
