@@ -1,17 +1,22 @@
 /**
  * How long loading 100,000 declared checkpoints takes: generates declaration files in a temporary
  * directory (100 apps × 10 streams × 100 partitions, one file per app, a fifth of the partitions in the
- * long form with metadata, both partition id forms), then times loadDeclarations over the directory,
- * and, for scale, the yaml package's parseAllDocuments alone over the same texts.
+ * long form with metadata, both partition id forms), then times
+ * - loadDeclarations over the directory, in this (warm) process;
+ * - `dis-checkpoints validate` on it as a new process, from node's start to its exit (needs `npm run build`);
+ * - reading the YAML alone, through the fast block-mapping reader and through the general yaml parser.
  *
- * Run: npx vite-node bench/load-declarations.ts
+ * Run: npm run build && npx vite-node bench/load-declarations.ts
  */
-import { promises as fs } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import { parseAllDocuments } from "yaml";
 import { loadDeclarations } from "../src/desired";
+import { countLines, readWithYamlParser, readYamlSource } from "../src/desired/yaml-source";
+
+const BUILT_CLI = path.resolve(__dirname, "../dist/cli/main.js");
 
 const APPS = 100;
 const STREAMS_PER_APP = 10;
@@ -40,7 +45,7 @@ function declarationFile(app: number): string {
  * Median, fastest and slowest of RUNS timed runs (after one untimed run that warms the JIT up), as wall
  * time and as the process's CPU time: on a busy machine the wall time mostly measures the neighbours.
  */
-async function time(work: () => Promise<void>): Promise<string> {
+async function time(work: () => Promise<void>): Promise<{ wall: string; cpu: string }> {
   await work();
   const wall: number[] = [];
   const cpu: number[] = [];
@@ -57,7 +62,7 @@ async function time(work: () => Promise<void>): Promise<string> {
     timings.sort((a, b) => a - b);
     return `median ${ms(timings[Math.floor(RUNS / 2)])} (fastest ${ms(timings[0])}, slowest ${ms(timings[RUNS - 1])})`;
   };
-  return `wall ${summary(wall)}; CPU ${summary(cpu)}; ${RUNS} runs`;
+  return { wall: `wall ${summary(wall)}; ${RUNS} runs`, cpu: `CPU ${summary(cpu)}` };
 }
 
 async function main(): Promise<void> {
@@ -76,12 +81,24 @@ async function main(): Promise<void> {
       if (!result.ok) throw new Error(`the generated declarations did not load: ${result.errors[0]?.message}`);
       if (result.stats.checkpoints !== checkpoints) throw new Error(`loaded ${result.stats.checkpoints} checkpoints, expected ${checkpoints}`);
     });
-    const yamlOnly = await time(async () => {
-      for (const text of texts) parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false });
+    const validate = existsSync(BUILT_CLI)
+      ? await time(async () => {
+          const output = execFileSync(process.execPath, [BUILT_CLI, "validate", "."], { cwd: directory, encoding: "utf8", timeout: 60_000 });
+          if (!output.includes(`${checkpoints} checkpoints`)) throw new Error(`validate said: ${output}`);
+        })
+      : undefined;
+    const fastReader = await time(async () => {
+      for (const text of texts) readYamlSource(text);
     });
+    const generalParser = await time(async () => {
+      for (const text of texts) readWithYamlParser(text, countLines(text));
+    });
+    const inProcess = ({ wall, cpu }: { wall: string; cpu: string }) => `${wall}; ${cpu}`;
     process.stdout.write(
-      `loadDeclarations: ${checkpoints} checkpoints in ${APPS} files (${(bytes / 1024 / 1024).toFixed(1)} MiB): ${loader}\n` +
-        `for scale, yaml parseAllDocuments alone over the same texts: ${yamlOnly}\n` +
+      `loadDeclarations: ${checkpoints} checkpoints in ${APPS} files (${(bytes / 1024 / 1024).toFixed(1)} MiB): ${inProcess(loader)}\n` +
+        `dis-checkpoints validate, a new process (node start to exit): ${validate?.wall ?? "skipped: run npm run build first"}\n` +
+        `reading the YAML, fast block-mapping reader: ${inProcess(fastReader)}\n` +
+        `reading the YAML, general yaml parser (used when a file leaves the subset): ${inProcess(generalParser)}\n` +
         `load average ${os.loadavg().map((load) => load.toFixed(1)).join(" ")} on ${os.cpus().length} CPUs\n`,
     );
   } finally {

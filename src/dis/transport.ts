@@ -4,7 +4,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Pool } from "undici";
+import type { Pool } from "undici";
 import { MAX_SIGNED_BODY_BYTES, type OperationName } from "../contract";
 import type { DisCredentials } from "./credentials";
 import {
@@ -105,6 +105,14 @@ const FAILURE_BY_CODE: Record<string, TransportFailureKind> = {
   ERR_TLS_CERT_ALTNAME_INVALID: "certificate",
 };
 
+/**
+ * undici is loaded when the first transport is made, not when this module is: it takes about 100 ms to
+ * load, and commands that never reach DIS (validate, --help) should not pay for it.
+ */
+function loadUndici(): typeof import("undici") {
+  return require("undici") as typeof import("undici");
+}
+
 export class Transport {
   private readonly pool: Pool;
   private readonly policy: RetryPolicy;
@@ -117,7 +125,7 @@ export class Transport {
     this.deadlineMs = options.deadlineMs ?? TRANSPORT_DEFAULTS.deadlineMs;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.now = options.now ?? (() => new Date());
-    this.pool = new Pool(options.origin, {
+    this.pool = new (loadUndici().Pool)(options.origin, {
       connections: options.connections ?? TRANSPORT_DEFAULTS.connections,
       pipelining: 1,
       connectTimeout: options.connectTimeoutMs ?? TRANSPORT_DEFAULTS.connectTimeoutMs,
