@@ -6,7 +6,7 @@
  * - `dis-checkpoints validate` on it as a new process, from node's start to its exit (needs `npm run build`);
  * - reading the YAML alone, through the fast block-mapping reader and through the general yaml parser.
  *
- * Run: npm run build && npx vite-node bench/load-declarations.ts
+ * Run: npm run build && npx vite-node bench/load-declarations.ts [--apps N]   (default 100 apps: 100,000 checkpoints)
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, promises as fs } from "node:fs";
@@ -14,14 +14,28 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { loadDeclarations } from "../src/desired";
+import { readBlockMappings } from "../src/desired/block-mappings";
 import { countLines, readWithYamlParser, readYamlSource } from "../src/desired/yaml-source";
 
 const BUILT_CLI = path.resolve(__dirname, "../dist/cli/main.js");
 
-const APPS = 100;
+const DEFAULT_APPS = 100;
 const STREAMS_PER_APP = 10;
 const PARTITIONS_PER_STREAM = 100;
 const RUNS = 5;
+
+/** `--apps N` (tests run a small size); anything else is a usage error. */
+function appsFromArgs(args: readonly string[]): number {
+  if (args.length === 0) return DEFAULT_APPS;
+  const [flag, value, ...rest] = args;
+  const apps = Number(value);
+  if (flag !== "--apps" || rest.length > 0 || !Number.isSafeInteger(apps) || apps < 1 || apps > 1000) {
+    throw new UsageError(`usage: load-declarations.ts [--apps N], N from 1 to 1000 (got ${args.join(" ")})`);
+  }
+  return apps;
+}
+
+class UsageError extends Error {}
 
 function declarationFile(app: number): string {
   const lines = ["# yaml-language-server: $schema=../../checkpoints.schema.json", "version: 1", `app: consumer-${app}`, "streams:"];
@@ -66,16 +80,21 @@ async function time(work: () => Promise<void>): Promise<{ wall: string; cpu: str
 }
 
 async function main(): Promise<void> {
+  const apps = appsFromArgs(process.argv.slice(2));
   const directory = await fs.mkdtemp(path.join(os.tmpdir(), "declarations-bench-"));
   try {
     let bytes = 0;
-    for (let app = 0; app < APPS; app++) {
+    for (let app = 0; app < apps; app++) {
       const text = declarationFile(app);
       bytes += Buffer.byteLength(text);
       await fs.writeFile(path.join(directory, `consumer-${String(app).padStart(3, "0")}.yaml`), text);
     }
-    const checkpoints = APPS * STREAMS_PER_APP * PARTITIONS_PER_STREAM;
+    const checkpoints = apps * STREAMS_PER_APP * PARTITIONS_PER_STREAM;
     const texts = await Promise.all((await fs.readdir(directory)).map((name) => fs.readFile(path.join(directory, name), "utf8")));
+    // Files written like these are what the fast reader is for: declining one would time the slow path.
+    if (texts.some((text) => readBlockMappings(text, countLines(text)) === undefined)) {
+      throw new Error("the fast block-mapping reader declined a generated file");
+    }
     const loader = await time(async () => {
       const result = await loadDeclarations([directory], { cwd: directory });
       if (!result.ok) throw new Error(`the generated declarations did not load: ${result.errors[0]?.message}`);
@@ -95,7 +114,7 @@ async function main(): Promise<void> {
     });
     const inProcess = ({ wall, cpu }: { wall: string; cpu: string }) => `${wall}; ${cpu}`;
     process.stdout.write(
-      `loadDeclarations: ${checkpoints} checkpoints in ${APPS} files (${(bytes / 1024 / 1024).toFixed(1)} MiB): ${inProcess(loader)}\n` +
+      `loadDeclarations: ${checkpoints} checkpoints in ${apps} files (${(bytes / 1024 / 1024).toFixed(1)} MiB): ${inProcess(loader)}\n` +
         `dis-checkpoints validate, a new process (node start to exit): ${validate?.wall ?? "skipped: run npm run build first"}\n` +
         `reading the YAML, fast block-mapping reader: ${inProcess(fastReader)}\n` +
         `reading the YAML, general yaml parser (used when a file leaves the subset): ${inProcess(generalParser)}\n` +
@@ -107,6 +126,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
+  process.stderr.write(`${error instanceof UsageError ? error.message : `bench failed: ${error instanceof Error ? error.message : String(error)}`}\n`);
+  process.exitCode = error instanceof UsageError ? 2 : 1;
 });

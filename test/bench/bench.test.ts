@@ -1,7 +1,8 @@
 /**
  * `npm run bench` at a tiny size (40 checkpoints: 4 pairs × 10 partitions, one run each), spawned as the
  * script runs it. Asserts the shape of results.json and the exact write requests of every scenario, never
- * a timing. Needs dist/ (npm test builds it).
+ * a timing. Also bench/load-declarations.ts at 2 apps: it must load through the fast reader and print
+ * every figure. Needs dist/ (npm test builds it).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -95,5 +96,29 @@ describe("npm run bench", () => {
     const markdown = fs.readFileSync(path.join(out, "results.md"), "utf8");
     expect(markdown).toContain("## Reconciler against the raw API floor");
     for (const name of SCENARIOS) expect(markdown).toMatch(new RegExp(`^\\| ${name} \\|`, "m"));
+  });
+});
+
+describe("bench/load-declarations.ts", () => {
+  const script = path.join(PROJECT_ROOT, "bench", "load-declarations.ts");
+  const env = { ...process.env } as Record<string, string>;
+
+  it("loads the generated declarations through the fast reader and prints every figure", async () => {
+    const result = await run(VITE_NODE, [script, "--apps", "2"], { cwd: PROJECT_ROOT, env, timeoutMs: 300_000 });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split("\n");
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toMatch(/^loadDeclarations: 2000 checkpoints in 2 files \(0\.1 MiB\): wall median \d+ ms .*; CPU median \d+ ms/);
+    expect(lines[1]).toMatch(/^dis-checkpoints validate, a new process \(node start to exit\): wall median \d+ ms/);
+    expect(lines[2]).toMatch(/^reading the YAML, fast block-mapping reader: wall median \d+ ms/);
+    expect(lines[3]).toMatch(/^reading the YAML, general yaml parser \(used when a file leaves the subset\): wall median \d+ ms/);
+    expect(lines[4]).toMatch(/^load average [\d.]+ [\d.]+ [\d.]+ on \d+ CPUs$/);
+  });
+
+  it("refuses a bad size with exit 2", async () => {
+    const result = await run(VITE_NODE, [script, "--apps", "0"], { cwd: PROJECT_ROOT, env, timeoutMs: 60_000 });
+    expect(result.stderr).toBe("usage: load-declarations.ts [--apps N], N from 1 to 1000 (got --apps 0)\n");
+    expect(result.code).toBe(2);
   });
 });
