@@ -64,6 +64,7 @@ describe("readBlockMappings", () => {
     ["a mapping nested under a key with a comment", 'a: # why\n  b: "c"\n'],
     ["comments at any indentation and blank lines", "# top\na:\n\n    # deep\n  b: 1\n# between\nc: 2\n"],
     ["comments holding tabs and carriage returns", "# a\tb\r\na: 1 # c\td\n"],
+    ["CRLF line ends", 'a:\r\n  b: "x"\r\n\r\n  c: y # z\r\n---\r\nd:\r\n'],
     ["a key with no value before a sibling", "a:\nb: x\n"],
     ["a key with no value at the end of the file", "a: 1\nb:"],
     ["the core schema's booleans and nulls", "a: true\nb: False\nc: NULL\nd: yes\ne: no\nf: on\ng: NaN\nh: inf\n"],
@@ -106,7 +107,7 @@ describe("readBlockMappings", () => {
     ["a tag", "a: !!str 1\n"],
     ["a directive", "%YAML 1.2\n---\na: 1\n"],
     ["a tab", "a:\t1\n"],
-    ["CRLF line ends", "a: 1\r\nb: 2\r\n"],
+    ["a carriage return that does not end a line", "a: 1\rb: 2\n"],
     ["a byte order mark", "\ufeffa: 1\n"],
     ["an indented root", "  a: 1\n"],
     ["a line indented deeper than its siblings", "a:\n  b: 1\n    c: 2\n"],
@@ -174,7 +175,7 @@ describe("readBlockMappings", () => {
           opened = true;
         } else lines.push(`${indent}${keys()}:${pickMostly([" ", "  "], [""])}${scalars()}${pickMostly(["", " ", " # c"], ["#c"])}`);
       }
-      const text = lines.join(pickMostly(["\n", "\n\n"], ["\r\n"])) + pick(["", "\n"]);
+      const text = lines.join(pickMostly(["\n", "\n\n", "\r\n"], ["\r", "\r\r\n"])) + pick(["", "\n", "\r\n"]);
       if (readBoth(text) !== undefined) read++;
     }
     // The generator must reach the subset often enough for the comparison to mean something.
