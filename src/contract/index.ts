@@ -14,6 +14,8 @@ export const MAX_STREAM_NAME_LENGTH = 64;
 export const MAX_APP_NAME_LENGTH = 200;
 /** Names of streams and apps: letters, digits, `_` and `-` only. */
 export const NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
+/** Sequence numbers and partition ordinals in canonical form: decimal digits, no sign, no leading zeros. */
+export const DECIMAL_DIGITS_PATTERN = /^(0|[1-9][0-9]*)$/;
 /** Cursors expire five minutes after they are issued. */
 export const CURSOR_TTL_MS = 5 * 60 * 1000;
 /** The gateway refuses X-Sdk-Date values further than this from its clock. */

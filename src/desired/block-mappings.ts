@@ -12,6 +12,7 @@
  * every error still comes from one place, with one wording.
  */
 import type { LineCounter } from "yaml";
+import { DECIMAL_DIGITS_PATTERN } from "../contract";
 import type { SourceDocument, SourceFile, SourceNode } from "./yaml-source";
 
 /** Deeper than any declaration (root → streams → stream → partitions → partition is 5): left to the general path and its nesting limit. */
@@ -41,8 +42,6 @@ const PLAIN_WORD_VALUES: ReadonlyMap<string, boolean | null> = new Map([
   ["Null", null],
   ["NULL", null],
 ]);
-
-const CANONICAL_DIGITS = /^(0|[1-9][0-9]*)$/;
 
 interface Level {
   indent: number;
@@ -182,7 +181,7 @@ class BlockMappingReader {
     if (at < end && !(text.charCodeAt(at) === HASH && at > contentEnd)) throw new GiveUp();
     const word = text.slice(start, contentEnd);
     if (isDigit(first)) {
-      if (!CANONICAL_DIGITS.test(word)) throw new GiveUp();
+      if (!DECIMAL_DIGITS_PATTERN.test(word)) throw new GiveUp();
       const value = Number(word);
       if (!Number.isSafeInteger(value)) throw new GiveUp();
       return value;

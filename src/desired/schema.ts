@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import {
+  DECIMAL_DIGITS_PATTERN,
   MAX_APP_NAME_LENGTH,
   MAX_METADATA_LENGTH,
   MAX_SEQUENCE_NUMBER,
@@ -14,8 +15,6 @@ import {
 
 export const FORMAT_VERSION = 1;
 
-/** Canonical decimal digits: no sign, no leading zeros (except "0"), no spaces. */
-export const DECIMAL_DIGITS_PATTERN = /^(0|[1-9][0-9]*)$/;
 /** `3` or `shardId-0000000003`; both name partition ordinal 3. */
 export const PARTITION_ID_PATTERN = /^(0|[1-9][0-9]{0,9}|shardId-[0-9]{10})$/;
 export const SHARD_ID_PREFIX = "shardId-";

@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 import {
+  DECIMAL_DIGITS_PATTERN,
   MAX_APP_NAME_LENGTH,
   MAX_METADATA_LENGTH,
   MAX_SEQUENCE_NUMBER,
@@ -13,7 +14,6 @@ import {
 import type { DeclarationErrorCode } from "./errors";
 import {
   declarationSchema,
-  DECIMAL_DIGITS_PATTERN,
   FORMAT_VERSION,
   ON_DELETE_VALUES,
   partitionEntrySchema,

@@ -1,6 +1,7 @@
 /** Checks on client arguments, made before any request so a mistake costs no API call. Pure. */
 import {
   CURSOR_TYPES,
+  DECIMAL_DIGITS_PATTERN,
   MAX_APP_NAME_LENGTH,
   MAX_METADATA_LENGTH,
   MAX_SEQUENCE_NUMBER,
@@ -30,7 +31,7 @@ function checkName(name: unknown, field: string, maxLength: number): string {
 
 /** A decimal string from 0 to 9223372036854775807, without sign or leading zeros. */
 export function checkSequenceNumber(value: unknown, field = "sequenceNumber"): string {
-  if (typeof value !== "string" || !/^(?:0|[1-9][0-9]*)$/.test(value) || BigInt(value) > MAX_SEQUENCE_NUMBER) {
+  if (typeof value !== "string" || !DECIMAL_DIGITS_PATTERN.test(value) || BigInt(value) > MAX_SEQUENCE_NUMBER) {
     throw new DisInputError(
       field,
       `invalid ${field} ${JSON.stringify(value)}: expected a decimal string from 0 to ${MAX_SEQUENCE_NUMBER} ` +

@@ -2,7 +2,7 @@
  * Reading DIS response bodies: JSON whose integers may exceed 2^53, sequence numbers sent as strings or
  * numbers, and the `"[<lo> : <hi>]"` range strings of DescribeStream. Pure.
  */
-import { MAX_SEQUENCE_NUMBER } from "../contract";
+import { DECIMAL_DIGITS_PATTERN, MAX_SEQUENCE_NUMBER } from "../contract";
 
 /** A success body that does not say what the API promises. Wrapped into a DisApiError by the client. */
 export class ResponseFormatError extends Error {
@@ -60,8 +60,6 @@ function endOfString(json: string, start: number): number {
   return json.length;
 }
 
-const DECIMAL = /^(?:0|[1-9][0-9]*)$/;
-
 /**
  * A sequence number from a response, as a canonical decimal string. "Nothing there" (absent, null, empty,
  * or negative, as DIS writes `-1` for an uncommitted partition) is null.
@@ -88,7 +86,7 @@ function numberText(value: number, field: string): string {
 
 function decimalInRange(text: string, field: string): string {
   const digits = text.replace(/^0+(?=\d)/, "");
-  if (!DECIMAL.test(digits) || BigInt(digits) > MAX_SEQUENCE_NUMBER) {
+  if (!DECIMAL_DIGITS_PATTERN.test(digits) || BigInt(digits) > MAX_SEQUENCE_NUMBER) {
     throw new ResponseFormatError(`${field} is ${JSON.stringify(text)}, not a sequence number from 0 to ${MAX_SEQUENCE_NUMBER}`);
   }
   return digits;

@@ -4,7 +4,7 @@
  * still names the field.
  */
 import { z } from "zod";
-import { MAX_METADATA_LENGTH, MAX_SEQUENCE_NUMBER, NAME_PATTERN } from "../contract";
+import { DECIMAL_DIGITS_PATTERN, MAX_METADATA_LENGTH, MAX_SEQUENCE_NUMBER, NAME_PATTERN } from "../contract";
 import type { AppInputs, StreamDeclaration } from "./model";
 
 export class InputError extends Error {
@@ -15,7 +15,7 @@ const name = z.string().regex(NAME_PATTERN);
 const ordinalKey = z.string().regex(/^(0|[1-9][0-9]{0,9})$/);
 const sequenceNumber = z
   .string()
-  .regex(/^(0|[1-9][0-9]*)$/)
+  .regex(DECIMAL_DIGITS_PATTERN)
   .refine((text) => text.length <= 19 && BigInt(text) <= MAX_SEQUENCE_NUMBER, "exceeds 9223372036854775807");
 
 const streamDeclaration = z.object({
