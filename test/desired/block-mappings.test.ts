@@ -47,17 +47,22 @@ describe("readBlockMappings", () => {
     ]);
   });
 
-  it("never disagrees with the general path on an invalid fixture: it declines each one", () => {
+  it("declines every invalid fixture with a YAML-level problem, and reads the others it reads exactly", () => {
     const files = yamlFilesUnder(path.join(repository, "test/fixtures/invalid"));
     expect(files.length).toBeGreaterThanOrEqual(40);
-    const read = files.filter((file) => {
+    const read: string[] = [];
+    for (const file of files) {
       const text = readFileSync(file, "utf8");
+      const general = readWithYamlParser(text, countLines(text));
       const fast = readBoth(text);
-      return fast !== undefined && fast.documents.length > 0 && fast.problems.length === 0;
-    });
-    // These are valid YAML whose mistakes only the schema sees; the fast reader reads them exactly (checked above).
+      // Problems found while reading YAML (duplicate keys, empty documents, aliases …) are the general path's to report.
+      if (general.problems.length > 0) expect(fast, path.basename(file)).toBeUndefined();
+      if (fast !== undefined) read.push(path.basename(file));
+    }
+    // Files whose mistakes only the schema sees are plain YAML: the fast reader takes them (compared above).
+    expect(read).toContain("unknown-key-root-typo.yaml");
+    expect(read).toContain("sequence-number-negative-string.yaml");
     expect(read.length).toBeGreaterThan(10);
-    expect(read.length).toBeLessThan(files.length);
   });
 
   it.each([
