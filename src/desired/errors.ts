@@ -39,6 +39,7 @@ export const DECLARATION_ERROR_CODES = {
   "metadata-too-long": "checkpoint metadata longer than DIS stores",
   "invalid-on-delete": "an `onDelete` other than retain or delete",
   "invalid-revision": "a `revision` that is not a whole number ≥ 0",
+  "invalid-while-consumers-run": "a `whileConsumersRun` other than refuse or allow",
   "no-partitions": "a stream that declares no partition",
   "duplicate-partition": "one partition declared twice in a stream (for example 0 and shardId-0000000000)",
   "duplicate-stream": "one app and stream declared in two places",

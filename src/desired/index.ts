@@ -16,7 +16,15 @@ export {
   type DeclarationErrorCode,
   type SourceLocation,
 } from "./errors";
-export { declarationJsonSchema, declarationJsonSchemaText, declarationSchema, FORMAT_VERSION, STREAM_OPTION_DEFAULTS, type OnDelete } from "./schema";
+export {
+  declarationJsonSchema,
+  declarationJsonSchemaText,
+  declarationSchema,
+  FORMAT_VERSION,
+  STREAM_OPTION_DEFAULTS,
+  type OnDelete,
+  type WhileConsumersRun,
+} from "./schema";
 export type {
   DeclarationStats,
   DesiredApp,

@@ -1,8 +1,8 @@
 /** The normalised declarations: what every consumer of `src/desired` works with. */
 import type { SourceLocation } from "./errors";
-import type { OnDelete } from "./schema";
+import type { OnDelete, WhileConsumersRun } from "./schema";
 
-export type { OnDelete } from "./schema";
+export type { OnDelete, WhileConsumersRun } from "./schema";
 export type { SourceLocation } from "./errors";
 
 export interface StreamOptions {
@@ -12,6 +12,8 @@ export interface StreamOptions {
   onDelete: OnDelete;
   /** Bumped to commit unchanged values again. */
   revision: number;
+  /** Whether a commit may go ahead while the app's checkpoints on the stream move. */
+  whileConsumersRun: WhileConsumersRun;
 }
 
 export interface PartitionCheckpoint {

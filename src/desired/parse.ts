@@ -135,6 +135,7 @@ function mergeDocument(
       allowSkip: stream.allowSkip,
       onDelete: stream.onDelete,
       revision: stream.revision,
+      whileConsumersRun: stream.whileConsumersRun,
       partitions,
     });
   }

@@ -43,7 +43,7 @@ function renderStream(stream: RenderableStream): Record<string, unknown> {
       }),
   );
   const rendered: Record<string, unknown> = { partitions };
-  for (const option of ["allowSkip", "onDelete", "revision"] as const) {
+  for (const option of ["allowSkip", "onDelete", "revision", "whileConsumersRun"] as const) {
     const value = stream[option];
     if (value !== undefined && value !== STREAM_OPTION_DEFAULTS[option]) rendered[option] = value;
   }

@@ -22,7 +22,10 @@ export const SHARD_ID_PREFIX = "shardId-";
 export const ON_DELETE_VALUES = ["retain", "delete"] as const;
 export type OnDelete = (typeof ON_DELETE_VALUES)[number];
 
-export const STREAM_OPTION_DEFAULTS = { allowSkip: false, onDelete: "retain", revision: 0 } as const;
+export const WHILE_CONSUMERS_RUN_VALUES = ["refuse", "allow"] as const;
+export type WhileConsumersRun = (typeof WHILE_CONSUMERS_RUN_VALUES)[number];
+
+export const STREAM_OPTION_DEFAULTS = { allowSkip: false, onDelete: "retain", revision: 0, whileConsumersRun: "refuse" } as const;
 
 const sequenceNumberString = z
   .string()
@@ -67,6 +70,11 @@ export const streamSchema = z.strictObject({
   }),
   revision: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(STREAM_OPTION_DEFAULTS.revision).meta({
     description: "Bump to commit unchanged values again (replay from the same point once more).",
+  }),
+  whileConsumersRun: z.enum(WHILE_CONSUMERS_RUN_VALUES).default(STREAM_OPTION_DEFAULTS.whileConsumersRun).meta({
+    description:
+      "refuse (default): a commit is refused while the app's checkpoints on this stream move (its consumers run and would overwrite it). " +
+      "allow: commit anyway, for consumers that re-read their checkpoint.",
   }),
 });
 

@@ -16,6 +16,7 @@ import {
   declarationSchema,
   FORMAT_VERSION,
   ON_DELETE_VALUES,
+  WHILE_CONSUMERS_RUN_VALUES,
   partitionEntrySchema,
   streamSchema,
   type DeclarationDocument,
@@ -190,7 +191,7 @@ function fieldAt(path: readonly string[]): Field {
   if (top === "streams" && stream !== undefined && inStream === undefined) {
     return {
       label: `stream ${stream}`,
-      expected: "a mapping with partitions (and optionally allowSkip, onDelete, revision)",
+      expected: "a mapping with partitions (and optionally allowSkip, onDelete, revision, whileConsumersRun)",
       knownKeys: Object.keys(streamSchema.shape),
       explainKey: (key) => explainName("invalid-stream-name", "stream", key, MAX_STREAM_NAME_LENGTH),
     };
@@ -255,6 +256,18 @@ function streamOptionField(stream: string, option: string): Field {
           return {
             code: "invalid-on-delete",
             message: `${label} must be "retain" or "delete", not ${describeValue(value)}${suggestion ? `; did you mean "${suggestion}"?` : ""}`,
+          };
+        },
+      };
+    case "whileConsumersRun":
+      return {
+        label,
+        expected: '"refuse" or "allow"',
+        explainValue: (value) => {
+          const suggestion = closestMatch(String(value), WHILE_CONSUMERS_RUN_VALUES);
+          return {
+            code: "invalid-while-consumers-run",
+            message: `${label} must be "refuse" or "allow", not ${describeValue(value)}${suggestion ? `; did you mean "${suggestion}"?` : ""}`,
           };
         },
       };

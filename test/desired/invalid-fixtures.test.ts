@@ -78,6 +78,9 @@ const CORPUS: [fixture: string, errors: Expected[]][] = [
   ["on-delete-misspelt.yaml", [
     ["on-delete-misspelt.yaml", 7, 15, "invalid-on-delete", "onDelete of stream orders must be \"retain\" or \"delete\", not \"retian\"; did you mean \"retain\"?"],
   ]],
+  ["while-consumers-run-misspelt.yaml", [
+    ["while-consumers-run-misspelt.yaml", 7, 24, "invalid-while-consumers-run", "whileConsumersRun of stream orders must be \"refuse\" or \"allow\", not \"alow\"; did you mean \"allow\"?"],
+  ]],
   ["partition-id-leading-zero.yaml", [
     ["partition-id-leading-zero.yaml", 6, 7, "invalid-partition-id", "\"01\" is not a partition id of stream orders: write the ordinal (0, 1, 2 …) or \"shardId-\" and exactly 10 digits (shardId-0000000002)"],
   ]],
@@ -157,7 +160,7 @@ const CORPUS: [fixture: string, errors: Expected[]][] = [
     ["unknown-key-stream-option-snake-case.yaml", 7, 5, "unknown-key", "unknown key \"allow_skip\" in stream orders: did you mean \"allowSkip\"?"],
   ]],
   ["unknown-key-without-suggestion.yaml", [
-    ["unknown-key-without-suggestion.yaml", 7, 5, "unknown-key", "unknown key \"owner\" in stream orders: the keys allowed here are partitions, allowSkip, onDelete, revision"],
+    ["unknown-key-without-suggestion.yaml", 7, 5, "unknown-key", "unknown key \"owner\" in stream orders: the keys allowed here are partitions, allowSkip, onDelete, revision, whileConsumersRun"],
   ]],
   ["version-missing.yaml", [
     ["version-missing.yaml", 1, 1, "missing-version", "the declaration has no version: add \"version: 1\" as its first line"],

@@ -6,9 +6,30 @@ import { loadDeclarations, type DesiredState } from "../../src/desired";
 const FIXTURES = path.join(__dirname, "..", "fixtures", "valid");
 
 const at = (file: string, line: number, column: number) => ({ file, line, column });
-const defaults = { allowSkip: false, onDelete: "retain", revision: 0 } as const;
+const defaults = { allowSkip: false, onDelete: "retain", revision: 0, whileConsumersRun: "refuse" } as const;
 
 const CASES: [fixture: string, files: string[], state: DesiredState][] = [
+  [
+    "while-consumers-run.yaml",
+    ["while-consumers-run.yaml"],
+    {
+      apps: [
+        {
+          name: "indexer",
+          source: at("while-consumers-run.yaml", 2, 6),
+          streams: [
+            {
+              name: "clicks",
+              source: at("while-consumers-run.yaml", 4, 3),
+              ...defaults,
+              whileConsumersRun: "allow",
+              partitions: [{ ordinal: 0, sequenceNumber: "7", source: at("while-consumers-run.yaml", 6, 7) }],
+            },
+          ],
+        },
+      ],
+    },
+  ],
   [
     "design-example.yaml",
     ["design-example.yaml"],
@@ -24,6 +45,7 @@ const CASES: [fixture: string, files: string[], state: DesiredState][] = [
               allowSkip: false,
               onDelete: "retain",
               revision: 1,
+              whileConsumersRun: "refuse",
               partitions: [
                 { ordinal: 0, sequenceNumber: "1520", source: at("design-example.yaml", 7, 7) },
                 {
@@ -57,6 +79,7 @@ const CASES: [fixture: string, files: string[], state: DesiredState][] = [
               allowSkip: true,
               onDelete: "delete",
               revision: 0,
+              whileConsumersRun: "refuse",
               partitions: [
                 { ordinal: 0, sequenceNumber: "10", source: at("multi-document.yaml", 15, 27) },
                 { ordinal: 2, sequenceNumber: "30", source: at("multi-document.yaml", 15, 18) },
@@ -93,6 +116,7 @@ const CASES: [fixture: string, files: string[], state: DesiredState][] = [
               allowSkip: false,
               onDelete: "retain",
               revision: 9007199254740991,
+              whileConsumersRun: "refuse",
               partitions: [
                 { ordinal: 0, sequenceNumber: "0", source: at("edge-values.yaml", 6, 7) },
                 { ordinal: 1, sequenceNumber: "9223372036854775807", source: at("edge-values.yaml", 7, 7) },
@@ -166,6 +190,6 @@ describe("valid declarations", () => {
 
   it("counts files, documents, apps, streams and checkpoints", async () => {
     const result = await loadDeclarations(["."], { cwd: FIXTURES });
-    expect(result.ok && result.stats).toEqual({ files: 6, documents: 8, apps: 5, streams: 8, checkpoints: 16 });
+    expect(result.ok && result.stats).toEqual({ files: 7, documents: 9, apps: 6, streams: 9, checkpoints: 17 });
   });
 });
