@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
-import { startEmulator, type EmulatorHandle, type EmulatorOptions } from "./index";
+import { startEmulator, type EmulatorHandle, type EmulatorOptions } from "./emulator";
 
 const USAGE = `usage: dis-emulator [--host 127.0.0.1] [--port 0] [--project-id ID]
                     [--access-key AK --secret-key SK] [--token T] [--seed FILE] [--data FILE]

@@ -12,32 +12,6 @@ import { applySeed, loadSeedFile, loadSeedObject, type LoadedSeed, type SeedDocu
 import { createEmulatorServer, type TlsIdentity } from "./server";
 import { DEFAULT_BEHAVIOUR, DEFAULT_LIMITS, EmulatorState, type StateBehaviour, type StateLimits } from "./state";
 
-export type { AdminTarget, ClockReading, ClockSetting, ResetOptions } from "./admin";
-export type { Credential, LockoutPolicy } from "./auth";
-export { EmulatorError } from "./errors";
-export type { DisErrorKeys } from "./errors";
-export type { Fault, FaultSpec } from "./faults";
-export { FaultSpecError } from "./faults";
-export { PersistenceError } from "./persistence";
-export type { EmulatorMetrics, OperationMetrics, RequestLogEntry } from "./recorder";
-export { SeedError, type SeedDocument } from "./seed";
-export type { TlsIdentity } from "./server";
-export type {
-  AppView,
-  Checkpoint,
-  CheckpointKey,
-  CursorRequest,
-  EmulatorState,
-  PartitionRef,
-  PartitionView,
-  RecordInput,
-  StateBehaviour,
-  StateLimits,
-  StateSnapshot,
-  StreamSpec,
-  StreamView,
-} from "./state";
-
 /** Fixed demo identity: printed at start, not secret, and only ever accepted by the emulator. */
 export const DEMO_PROJECT_ID = "0000000000000000000000000000d15e";
 export const DEMO_ACCESS_KEY = "DEMOACCESSKEYDISEMU0";
