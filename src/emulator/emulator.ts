@@ -80,7 +80,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const { accessKey, secretKey } = credentialsOf(options);
   const projectId = options.projectId ?? DEMO_PROJECT_ID;
   if (projectId === "") throw new Error("projectId must not be empty");
-  const behaviour: EmulatorBehaviour = { ...DEFAULT_BEHAVIOUR, disErrorKeys: "documented", lockout: DEFAULT_LOCKOUT, ...options.behaviour };
+  const behaviour: EmulatorBehaviour = { ...DEFAULT_BEHAVIOUR, disErrorKeys: "both", lockout: DEFAULT_LOCKOUT, ...options.behaviour };
   const limits: EmulatorLimits = {
     ...DEFAULT_LIMITS,
     requestLogSize: 10_000,

@@ -70,8 +70,10 @@ function documentedMessage(code: string): string | undefined {
 }
 
 /**
- * Which keys a DIS business error carries: the documented `errorCode`/`message` pair, or that pair and the
- * gateway-style `error_code`/`error_msg` duplicates (what the official Go and Node SDK parsers read).
+ * Which keys a DIS business error carries. `both` (the default): the documented `errorCode`/`message` pair and
+ * the same values as `error_code`/`error_msg`, the only keys the official Go and Node SDK parsers read (without
+ * them those SDKs report an empty error code). `documented`: the documented pair alone, to check that a client
+ * copes with the shape the DIS documentation shows.
  */
 export type DisErrorKeys = "documented" | "both";
 

@@ -3,7 +3,7 @@ import { request } from "undici";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/emulator";
 import { isLoopback } from "../../src/emulator/admin";
-import { call, startTestEmulator, T0 } from "./support/harness";
+import { call, disError, startTestEmulator, T0 } from "./support/harness";
 
 describe("admin surface", () => {
   let emulator: EmulatorHandle;
@@ -165,10 +165,9 @@ describe("behaviour switches", () => {
   const show = () =>
     call(emulator, "GET", "checkpoints", { query: { stream_name: "s", partition_id: "0", app_name: "app", checkpoint_type: "LAST_READ" } });
 
-  it("disErrorKeys 'both' adds the error_code/error_msg duplicates the official SDK parsers read", async () => {
-    emulator = await startTestEmulator({ seed, behaviour: { disErrorKeys: "both" } });
-    const response = await call(emulator, "GET", "streams/nope");
-    expect(response.json).toEqual({
+  it("DIS errors carry the documented errorCode/message pair and, by default, the error_code/error_msg the official SDK parsers read", async () => {
+    emulator = await startTestEmulator({ seed });
+    expect((await call(emulator, "GET", "streams/nope")).json).toEqual({
       errorCode: "DIS.4301",
       message: "The stream does not exist. [nope]",
       error_code: "DIS.4301",
@@ -176,9 +175,14 @@ describe("behaviour switches", () => {
     });
   });
 
+  it("disErrorKeys 'documented' sends the documented pair alone", async () => {
+    emulator = await startTestEmulator({ seed, behaviour: { disErrorKeys: "documented" } });
+    expect((await call(emulator, "GET", "streams/nope")).json).toEqual({ errorCode: "DIS.4301", message: "The stream does not exist. [nope]" });
+  });
+
   it("missingCheckpoint 'DIS.4375' answers ShowCheckpoint without a checkpoint with an error", async () => {
     emulator = await startTestEmulator({ seed, behaviour: { missingCheckpoint: "DIS.4375" } });
-    expect((await show()).json).toEqual({ errorCode: "DIS.4375", message: "The app does not commit checkpoint [app][s]" });
+    expect((await show()).json).toEqual(disError("DIS.4375", "The app does not commit checkpoint [app][s]"));
   });
 
   it("commitRangeCheck false accepts any valid sequence number", async () => {

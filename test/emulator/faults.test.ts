@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EmulatorHandle, EmulatorOptions } from "../../src/emulator";
-import { call, startTestEmulator } from "./support/harness";
+import { call, disError, startTestEmulator } from "./support/harness";
 
 const partition0 = { ordinal: 0, id: "0" };
 
@@ -33,10 +33,10 @@ describe("fault injection", () => {
   });
 
   it.each([
-    [{ status: 500 }, 500, { errorCode: "DIS.5000", message: "System error." }],
-    [{ status: 400, code: "DIS.4303" }, 400, { errorCode: "DIS.4303", message: "Exceeded traffic control limit." }],
-    [{ status: 400, code: "DIS.4305", message: "Too many stream requests. [slow down]" }, 400, { errorCode: "DIS.4305", message: "Too many stream requests. [slow down]" }],
-    [{ status: 400, code: "DIS.4999" }, 400, { errorCode: "DIS.4999", message: "Injected fault." }],
+    [{ status: 500 }, 500, disError("DIS.5000", "System error.")],
+    [{ status: 400, code: "DIS.4303" }, 400, disError("DIS.4303", "Exceeded traffic control limit.")],
+    [{ status: 400, code: "DIS.4305", message: "Too many stream requests. [slow down]" }, 400, disError("DIS.4305", "Too many stream requests. [slow down]")],
+    [{ status: 400, code: "DIS.4999" }, 400, disError("DIS.4999", "Injected fault.")],
   ])("status %j", async (spec, status, body) => {
     emulator.addFault({ kind: "status", ...spec });
     const response = await commit("3");

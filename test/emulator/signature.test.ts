@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { EmulatorHandle, EmulatorOptions } from "../../src/emulator";
 import vectorsFile from "./fixtures/sign-vectors.json";
-import { call, sendRaw, startTestEmulator, T0, type RawExchange } from "./support/harness";
+import { call, disError, sendRaw, startTestEmulator, T0, type RawExchange } from "./support/harness";
 import { sdkDateOf, sign } from "./support/signer";
 
 interface Vector {
@@ -279,13 +279,13 @@ describe("signature verification", () => {
       emulator = await startTestEmulator({ projectId: "aaaabbbbccccddddeeeeffff00001111" });
       const response = await call(emulator, "GET", "/v2/ffffbbbbccccddddeeeeffff00001111/apps");
       expect(response.status).toBe(400);
-      expect(response.json).toEqual({ errorCode: "DIS.4117", message: "Invalid Project Id. [ffffbbbbccccddddeeeeffff00001111]" });
+      expect(response.json).toEqual(disError("DIS.4117", "Invalid Project Id. [ffffbbbbccccddddeeeeffff00001111]"));
     });
 
     it("in X-Project-Id", async () => {
       emulator = await startTestEmulator({ projectId: "aaaabbbbccccddddeeeeffff00001111" });
       const response = await call(emulator, "GET", "apps", { headers: { "X-Project-Id": "ffffbbbbccccddddeeeeffff00001111" } });
-      expect(response.json).toEqual({ errorCode: "DIS.4117", message: "Invalid Project Id. [ffffbbbbccccddddeeeeffff00001111]" });
+      expect(response.json).toEqual(disError("DIS.4117", "Invalid Project Id. [ffffbbbbccccddddeeeeffff00001111]"));
     });
   });
 

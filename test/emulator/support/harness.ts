@@ -82,9 +82,9 @@ export async function call(emulator: EmulatorHandle, method: string, path: strin
   };
 }
 
-/** The body of a DIS business error, as documented. */
-export function disError(code: string, message: string): { errorCode: string; message: string } {
-  return { errorCode: code, message };
+/** The body of a DIS business error by default: the documented pair, and the same values under the SDKs' keys. */
+export function disError(code: string, message: string): { errorCode: string; message: string; error_code: string; error_msg: string } {
+  return { errorCode: code, message, error_code: code, error_msg: message };
 }
 
 export interface RawExchange {
