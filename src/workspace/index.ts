@@ -1,5 +1,6 @@
 export { PROJECT_ROOT, localPulumiPaths, type LocalPulumiPaths } from "./paths";
 export { pulumiEnvironment, type PulumiEnvironmentOptions } from "./environment";
+export { SetupError, type SetupOptions } from "./go-tool";
 export {
   PULUMI_VERSION,
   ensurePulumiCli,
@@ -7,7 +8,6 @@ export {
   requirePulumiCli,
   isAtLeast,
   parseVersion,
-  SetupError,
   type PulumiCli,
-  type SetupOptions,
 } from "./pulumi-cli";
+export { findTool, requireTool, type ToolName } from "./tools";

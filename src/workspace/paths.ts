@@ -5,7 +5,7 @@ export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
 /** Everything Pulumi writes locally lives under one git-ignored folder of the project. */
 export interface LocalPulumiPaths {
-  /** The Pulumi CLI built by `npm run setup`, with `pulumi-resource-pulumi-nodejs` beside it. */
+  /** What `npm run setup` builds: the Pulumi CLI, `pulumi-resource-pulumi-nodejs` beside it, the tools in tools.ts. */
   bin: string;
   /** PULUMI_HOME: plugin cache, workspace settings; keeps the user's home directory clean. */
   home: string;

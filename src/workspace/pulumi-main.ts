@@ -6,7 +6,8 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { pulumiEnvironment } from "./environment";
-import { requirePulumiCli, SetupError } from "./pulumi-cli";
+import { SetupError } from "./go-tool";
+import { requirePulumiCli } from "./pulumi-cli";
 
 try {
   const cli = requirePulumiCli();

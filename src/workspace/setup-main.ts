@@ -1,9 +1,16 @@
 #!/usr/bin/env node
-/** `npm run setup`: makes the Pulumi CLI available (see ensurePulumiCli). Idempotent; prints what it does. */
-import { ensurePulumiCli, SetupError } from "./pulumi-cli";
+/**
+ * `npm run setup`: makes the Pulumi CLI available (see ensurePulumiCli), then the tools beside it (see
+ * ensureTools). Idempotent; prints what it does.
+ */
+import { SetupError } from "./go-tool";
+import { ensurePulumiCli } from "./pulumi-cli";
+import { ensureTools } from "./tools";
 
-ensurePulumiCli().catch((error: unknown) => {
-  const message = error instanceof SetupError ? error.message : String(error);
-  process.stderr.write(`setup: ${message}\n`);
-  process.exitCode = 1;
-});
+ensurePulumiCli()
+  .then(() => ensureTools())
+  .catch((error: unknown) => {
+    const message = error instanceof SetupError ? error.message : String(error);
+    process.stderr.write(`setup: ${message}\n`);
+    process.exitCode = 1;
+  });

@@ -1,0 +1,107 @@
+import {
+  builtTool,
+  ensureGoTool,
+  findGo,
+  findOnPath,
+  setupLog,
+  SetupError,
+  type GoTool,
+  type SetupOptions,
+} from "./go-tool";
+import { localPulumiPaths, PROJECT_ROOT } from "./paths";
+import { PULUMI_CLI_TOOL } from "./pulumi-cli";
+
+/**
+ * Runs a plain `pulumi preview|up` of a `runtime: nodejs` project (the Automation API's inline programs need
+ * none). The proxy serves no module of the v3.248 host, but up to v3.68.0 it lived inside sdk/v3, whose
+ * releases it serves; the v3.248.0 CLI drives this older host through the same language-runtime protocol.
+ * The engine looks for it beside the running `pulumi`, so .pulumi/bin serves the CLI built there.
+ */
+const LANGUAGE_HOST: GoTool = {
+  binary: "pulumi-language-nodejs",
+  title: "nodejs language host",
+  version: "3.68.0",
+  module: "pulumi-language-nodejs",
+  mainPackage: "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs",
+  versionVariable: PULUMI_CLI_TOOL.versionVariable,
+  stampFile: ".pulumi-language-nodejs.build-stamp",
+  coldBuild: "takes about two minutes",
+};
+
+/** An S3-compatible server over a local directory: tests run Pulumi's S3 backend against it. */
+const VERSITYGW: GoTool = {
+  binary: "versitygw",
+  title: "versitygw",
+  version: "1.8.0",
+  module: "versitygw",
+  mainPackage: "github.com/versity/versitygw/cmd/versitygw",
+  versionVariable: "main.Version",
+  stampFile: ".versitygw.build-stamp",
+  coldBuild: "takes a few minutes",
+};
+
+/** Lints GitHub Actions workflow files in tests. */
+const ACTIONLINT: GoTool = {
+  binary: "actionlint",
+  title: "actionlint",
+  version: "1.7.12",
+  module: "actionlint",
+  mainPackage: "github.com/rhysd/actionlint/cmd/actionlint",
+  versionVariable: "github.com/rhysd/actionlint.version",
+  stampFile: ".actionlint.build-stamp",
+  coldBuild: "takes under a minute",
+};
+
+const TOOLS = { "pulumi-language-nodejs": LANGUAGE_HOST, versitygw: VERSITYGW, actionlint: ACTIONLINT } as const;
+
+export type ToolName = keyof typeof TOOLS;
+
+/** Tool definitions, for tests of the stamps; set-up and requireTool are the way to get a binary. */
+export function toolDefinition(name: ToolName | "pulumi"): GoTool {
+  return name === "pulumi" ? PULUMI_CLI_TOOL : TOOLS[name];
+}
+
+/** A language host on PATH came with a Pulumi installation, and the engine prefers it over a bundled one. */
+function ambientLanguageHost(root: string): string | undefined {
+  return findOnPath(LANGUAGE_HOST.binary, localPulumiPaths(root).bin);
+}
+
+/** The tool's executable: for the language host one on PATH, else the one set-up built from the checkout. */
+export function findTool(name: ToolName, root: string = PROJECT_ROOT): string | undefined {
+  if (name === "pulumi-language-nodejs") {
+    const ambient = ambientLanguageHost(root);
+    if (ambient) return ambient;
+  }
+  return builtTool(root, TOOLS[name]);
+}
+
+export function requireTool(name: ToolName, root: string = PROJECT_ROOT): string {
+  const found = findTool(name, root);
+  if (found) return found;
+  const tool = TOOLS[name];
+  throw new SetupError(
+    `${tool.binary} v${tool.version} is not built from the current tools/${tool.module}: run \`npm run setup\` ` +
+      "(it needs Go 1.25.11 or newer)",
+  );
+}
+
+/**
+ * Builds, or reuses, the tools beside the Pulumi CLI. Only the CLI is indispensable (`npm start` needs no
+ * more), so without Go these are skipped with a note rather than failing set-up.
+ */
+export async function ensureTools(options: SetupOptions = {}): Promise<void> {
+  const root = options.root ?? PROJECT_ROOT;
+  const log = setupLog(options);
+  const ambient = ambientLanguageHost(root);
+  if (ambient) log(`nodejs language host: using ${ambient} from PATH`);
+  const wanted = Object.values(TOOLS).filter((tool) => tool !== LANGUAGE_HOST || !ambient);
+  const go = findGo();
+  if (!go) {
+    const skipped = wanted.filter((tool) => !builtTool(root, tool)).map((tool) => tool.binary);
+    if (skipped.length) {
+      log(`not built, for want of Go 1.25.11 or newer: ${skipped.join(", ")} (tests and plain \`pulumi\` runs need them)`);
+    }
+    return;
+  }
+  for (const tool of wanted) await ensureGoTool(tool, go, options);
+}
