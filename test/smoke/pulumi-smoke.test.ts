@@ -36,6 +36,8 @@ describe("the real Pulumi CLI drives a dynamic provider", () => {
     expect(resource?.id).toBe("smoke");
     expect(resource?.outputs).toMatchObject({ value: "one", firstValue: "one" });
     // The provider runs in its own process started by the engine, not in the program's process.
+    expect(created.driverPid).toBeTypeOf("number");
+    expect(resource?.outputs?.providerPid).toBeTypeOf("number");
     expect(resource?.outputs?.providerPid).not.toBe(created.driverPid);
 
     const updated = await drive(project, "up", "two");
