@@ -1,9 +1,11 @@
 import { z } from "zod";
 import { OPERATIONS } from "../contract";
+import { ConsumerSpecError, type ConsumerView } from "./consumers";
 import { FaultSpecError, type Fault } from "./faults";
 import { describeIssues } from "./issues";
 import type { Reply } from "./operations";
 import type { EmulatorMetrics, RequestLogEntry } from "./recorder";
+import { SeedError } from "./seed";
 import type { StateSnapshot } from "./state";
 
 export interface ClockReading {
@@ -17,7 +19,7 @@ export interface ClockReading {
 export type ClockSetting = { offsetMs: number } | { time: number | string };
 
 export interface ResetOptions {
-  /** Also restore streams, apps and checkpoints to the seed (or to empty without one). */
+  /** Also restore streams, apps and checkpoints to the seed (or to empty without one), and restart its consumers. */
   state?: boolean;
 }
 
@@ -32,6 +34,13 @@ export interface AdminTarget {
   clearFaults(): void;
   clock(): ClockReading;
   setClock(setting: ClockSetting): ClockReading;
+  /** Takes a ConsumerSpec; validated at run time (ConsumerSpecError naming each problem), like addFault. */
+  addConsumer(spec: unknown): ConsumerView;
+  consumers(): ConsumerView[];
+  removeConsumer(id: string): boolean;
+  /** Stops and forgets every simulated consumer. */
+  stopConsumers(): void;
+  /** Clears logs, faults, lockouts, the clock offset and consumers; see ResetOptions. */
   reset(options?: ResetOptions): void;
   snapshot(): StateSnapshot;
 }
@@ -69,17 +78,27 @@ export function handleAdmin(target: AdminTarget, request: AdminRequest): Reply {
   try {
     return dispatch(target, route, request);
   } catch (error) {
-    if (error instanceof FaultSpecError || error instanceof AdminInputError) return adminError(400, error.message);
+    // A SeedError here comes from reset({ state: true }): a seed consumer naming an app that only the data file had.
+    const refused = [FaultSpecError, ConsumerSpecError, SeedError, AdminInputError].some((kind) => error instanceof kind);
+    if (refused) return adminError(400, (error as Error).message);
     throw error;
   }
 }
 
 class AdminInputError extends Error {}
 
+/** The collections whose members `DELETE /<collection>/<id>` removes, and what one member is called. */
+const REMOVABLE = {
+  faults: { member: "fault", remove: (target: AdminTarget, id: string) => target.removeFault(id) },
+  consumers: { member: "consumer", remove: (target: AdminTarget, id: string) => target.removeConsumer(id) },
+} as const;
+
 function dispatch(target: AdminTarget, route: string, request: AdminRequest): Reply {
-  const faultId = /^DELETE \/faults\/([^/]+)$/.exec(route)?.[1];
-  if (faultId !== undefined) {
-    return target.removeFault(decodeURIComponent(faultId)) ? { status: 204 } : adminError(404, `no fault with id ${faultId}`);
+  const byId = /^DELETE \/(faults|consumers)\/([^/]+)$/.exec(route);
+  if (byId) {
+    const { member, remove } = REMOVABLE[byId[1] as keyof typeof REMOVABLE];
+    const id = byId[2] as string;
+    return remove(target, decodeURIComponent(id)) ? { status: 204 } : adminError(404, `no ${member} with id ${id}`);
   }
   switch (route) {
     case "GET /requests":
@@ -92,6 +111,13 @@ function dispatch(target: AdminTarget, route: string, request: AdminRequest): Re
       return { status: 201, body: { id: target.addFault(parseBody(request.body)).id } };
     case "DELETE /faults":
       target.clearFaults();
+      return { status: 204 };
+    case "GET /consumers":
+      return { status: 200, body: { consumers: target.consumers() } };
+    case "POST /consumers":
+      return { status: 201, body: target.addConsumer(parseBody(request.body)) };
+    case "DELETE /consumers":
+      target.stopConsumers();
       return { status: 204 };
     case "GET /clock":
       return { status: 200, body: target.clock() };

@@ -12,7 +12,8 @@ A local stand-in for Huawei Cloud DIS (streams, records, apps, checkpoints) with
   --access-key AK    access key to accept, with --secret-key (default: the printed demo keys)
   --secret-key SK    its secret key (never printed)
   --token T          also accept X-Auth-Token: T (never printed)
-  --seed FILE        YAML or JSON seed: streams, records, apps, checkpoints (see docs/emulator.md)
+  --seed FILE        YAML or JSON seed: streams, records, apps, checkpoints, simulated consumers
+                     (see docs/emulator.md)
   --data FILE        keep the state in FILE across restarts (the seed applies only while FILE is absent)
   --help             show this help
 `;
@@ -75,7 +76,9 @@ export function banner(handle: EmulatorHandle, options: EmulatorOptions): string
   if (options.token !== undefined) lines.push("  token        X-Auth-Token accepted (as given with --token, not shown)");
   if (typeof options.seed === "string") lines.push(`  seed         ${options.seed}`);
   if (options.dataFile !== undefined) lines.push(`  data         ${options.dataFile}`);
-  lines.push(`  admin        ${handle.url}/_emulator/ (requests, metrics, faults, clock, reset, state)`);
+  const consumers = handle.consumers().length;
+  if (consumers > 0) lines.push(`  consumers    ${consumers} simulated, committing (${handle.url}/_emulator/consumers)`);
+  lines.push(`  admin        ${handle.url}/_emulator/ (requests, metrics, faults, consumers, clock, reset, state)`);
   return `${lines.join("\n")}\n`;
 }
 

@@ -4,11 +4,12 @@ import { MAX_SIGNED_BODY_BYTES } from "../contract";
 import type { AdminTarget, ClockReading, ClockSetting, ResetOptions } from "./admin";
 import { Authenticator, DEFAULT_LOCKOUT, type Credential, type LockoutPolicy } from "./auth";
 import { AdjustableClock, monotonicTime } from "./clock";
+import { ConsumerRegistry } from "./consumers";
 import type { DisErrorKeys } from "./errors";
 import { FaultRegistry, type Fault } from "./faults";
 import { StatePersistence, loadStateFile } from "./persistence";
 import { Recorder } from "./recorder";
-import { applySeed, loadSeedFile, loadSeedObject, type LoadedSeed, type SeedDocument } from "./seed";
+import { applySeed, loadSeedFile, loadSeedObject, startSeedConsumers, type LoadedSeed, type SeedDocument } from "./seed";
 import { createEmulatorServer, type TlsIdentity } from "./server";
 import { DEFAULT_BEHAVIOUR, DEFAULT_LIMITS, EmulatorState, type StateBehaviour, type StateLimits } from "./state";
 
@@ -98,6 +99,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     options.dataFile === undefined ? undefined : new StatePersistence(options.dataFile, state, options.persistDebounceMs ?? 200, log);
   if (!restored && seed) applySeed(state, seed, clock.now());
   await persistence?.flush();
+  const consumers = new ConsumerRegistry(state, clock, log);
+  try {
+    if (seed) startSeedConsumers(consumers, seed);
+  } catch (error) {
+    await persistence?.close();
+    throw error;
+  }
 
   const authenticator = new Authenticator({
     credentials: [{ accessKey, secretKey }, ...(options.temporaryCredentials ?? [])],
@@ -120,14 +128,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       else clock.setTime(typeof setting.time === "number" ? setting.time : Date.parse(setting.time));
       return readClock(clock);
     },
+    addConsumer: (spec) => consumers.add(spec),
+    consumers: () => consumers.list(),
+    removeConsumer: (id) => consumers.remove(id),
+    stopConsumers: () => consumers.stopAll(),
     reset: (resetOptions: ResetOptions = {}) => {
+      consumers.stopAll();
       recorder.clear();
       faults.clear();
       authenticator.clearLockouts();
       clock.setOffset(0);
       if (resetOptions.state) {
         state.clear();
-        if (seed) applySeed(state, seed, clock.now());
+        if (seed) {
+          applySeed(state, seed, clock.now());
+          startSeedConsumers(consumers, seed);
+        }
       }
     },
     snapshot: () => state.snapshot(),
@@ -151,6 +167,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       });
     });
   } catch (error) {
+    consumers.stopAll();
     await persistence?.close();
     throw error;
   }
@@ -169,6 +186,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     flush: async () => persistence?.flush(),
     close: () =>
       (closing ??= (async () => {
+        consumers.stopAll();
         shutdown.abort();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { LineCounter, parseDocument, type Document } from "yaml";
 import { z } from "zod";
 import { MAX_SEQUENCE_NUMBER } from "../contract";
+import { CONSUMER_SPEC, ConsumerSpecError, type ConsumerRegistry } from "./consumers";
 import { EmulatorError } from "./errors";
 import { parsePartitionId, parseSequenceNumber } from "./identifiers";
 import type { EmulatorState } from "./state";
@@ -66,10 +67,11 @@ export const SEED_SCHEMA = z
           .strict(),
       )
       .optional(),
+    consumers: z.array(CONSUMER_SPEC).optional(),
   })
   .strict();
 
-/** The seed format (docs/emulator.md): streams with generated records, apps, and checkpoints. */
+/** The seed format (docs/emulator.md): streams with generated records, apps, checkpoints and simulated consumers. */
 export type SeedDocument = z.input<typeof SEED_SCHEMA>;
 type Seed = z.output<typeof SEED_SCHEMA>;
 
@@ -175,15 +177,7 @@ function locateInDocument(document: Document, lineCounter: LineCounter, path: Se
  */
 export function applySeed(state: EmulatorState, loaded: LoadedSeed, now: number): void {
   const { seed } = loaded;
-  const at = <T>(path: SeedPath, action: () => T): T => {
-    try {
-      return action();
-    } catch (error) {
-      if (!(error instanceof EmulatorError) && !(error instanceof SeedInputError)) throw error;
-      const position = loaded.locate(path);
-      throw new SeedError(loaded.source, [{ path, problem: error.message, ...(position ? { position } : {}) }]);
-    }
-  };
+  const at = locatedIn(loaded);
   for (const [index, stream] of (seed.streams ?? []).entries()) {
     at(["streams", index], () => {
       const records = stream.records;
@@ -214,6 +208,43 @@ export function applySeed(state: EmulatorState, loaded: LoadedSeed, now: number)
       ),
     );
   }
+}
+
+/**
+ * Starts the seed's consumers, each validated against the state as it is then (seeded or loaded from the data
+ * file). A consumer naming something that does not exist stops the start with its seed position; the ones
+ * already started are stopped again.
+ */
+export function startSeedConsumers(consumers: ConsumerRegistry, loaded: LoadedSeed): void {
+  const at = locatedIn(loaded);
+  try {
+    for (const [index, spec] of (loaded.seed.consumers ?? []).entries()) at(["consumers", index], () => consumers.add(spec));
+  } catch (error) {
+    consumers.stopAll();
+    throw error;
+  }
+}
+
+/** Runs `action`, turning the API's errors (and the seed's own) into a SeedError located at `path`. */
+function locatedIn(loaded: LoadedSeed) {
+  const problemAt = (path: SeedPath, problem: string): SeedProblem => {
+    const position = loaded.locate(path);
+    return { path, problem, ...(position ? { position } : {}) };
+  };
+  return <T>(path: SeedPath, action: () => T): T => {
+    try {
+      return action();
+    } catch (error) {
+      if (error instanceof ConsumerSpecError) {
+        throw new SeedError(
+          loaded.source,
+          error.problems.map((problem) => problemAt([...path, ...problem.path], problem.problem)),
+        );
+      }
+      if (!(error instanceof EmulatorError) && !(error instanceof SeedInputError)) throw error;
+      throw new SeedError(loaded.source, [problemAt(path, error.message)]);
+    }
+  };
 }
 
 class SeedInputError extends Error {}

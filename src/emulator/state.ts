@@ -247,6 +247,11 @@ export class EmulatorState {
     };
   }
 
+  /** The stream's partition count, `undefined` when there is no such stream. */
+  partitionCount(name: string): number | undefined {
+    return this.streams.get(name)?.partitions.length;
+  }
+
   describeStream(name: string): StreamView {
     return streamView(this.requireStream(name));
   }
@@ -370,6 +375,10 @@ export class EmulatorState {
     this.changed();
   }
 
+  hasApp(name: string): boolean {
+    return this.apps.has(name);
+  }
+
   showApp(name: string): AppView {
     return appView(this.requireApp(name));
   }
@@ -442,12 +451,20 @@ export class EmulatorState {
 
   /** The stored checkpoint, `undefined` when none (or DIS.4375, see StateBehaviour.missingCheckpoint). */
   showCheckpoint(key: CheckpointKey): Checkpoint | undefined {
-    const { app, log } = this.resolveCheckpointKey(key);
-    const checkpoint = app.checkpoints.get(key.stream)?.get(log.ordinal);
+    const checkpoint = this.storedCheckpoint(key);
     if (!checkpoint && this.behaviour.missingCheckpoint === "DIS.4375") {
       throw errors.appHasNoCheckpoint(key.app, key.stream);
     }
     return checkpoint;
+  }
+
+  /**
+   * The stored checkpoint, `undefined` when none, whatever `missingCheckpoint` says: simulated consumers
+   * (consumers.ts) read their checkpoint in-process, not through the API's answer to ShowCheckpoint.
+   */
+  storedCheckpoint(key: CheckpointKey): Checkpoint | undefined {
+    const { app, log } = this.resolveCheckpointKey(key);
+    return app.checkpoints.get(key.stream)?.get(log.ordinal);
   }
 
   /** Deletes one partition's checkpoint, or every partition's when `partition` is absent. Idempotent. */

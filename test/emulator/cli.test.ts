@@ -147,6 +147,27 @@ describe("dis-emulator command", () => {
     expect(running.stderr).toBe(`dis-emulator: ${seed}:3:17: streams[0].partitions: Too small: expected number to be >=1\n`);
   });
 
+  it("starts the seed's consumers and says so", async () => {
+    const seed = join(directory, "consumers.yaml");
+    writeFileSync(
+      seed,
+      "streams: [{ name: orders, partitions: 2, records: { perPartition: 50 } }]\napps: [billing]\nconsumers:\n  - { app: billing, stream: orders, intervalMs: 20 }\n",
+    );
+    const running = start(["--seed", seed]);
+    const url = (await firstLine(running)).slice("DIS emulator listening on ".length);
+    expect(running.stdout).toContain(`\n  consumers    1 simulated, committing (${url}/_emulator/consumers)\n`);
+    const deadline = Date.now() + WAIT_MS;
+    let commits = 0;
+    while (commits === 0 && Date.now() < deadline) {
+      const response = await request(`${url}/_emulator/consumers`);
+      commits = ((await response.body.json()) as { consumers: { commits: number }[] }).consumers[0]?.commits ?? 0;
+      if (commits === 0) await new Promise((resolveWait) => setTimeout(resolveWait, 20));
+    }
+    expect(commits).toBeGreaterThan(0);
+    running.child.kill("SIGTERM");
+    expect(await running.exited).toBe(0);
+  });
+
   it("keeps state in --data across restarts", async () => {
     const data = join(directory, "state.json");
     const seed = join(directory, "seed.yaml");
