@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { formatDeclarationError, loadDeclarations } from "../desired";
 import type { ExportedStack } from "../program";
 import type { StreamDeclaration } from "../provider";
-import { hasRefusals, planStream, renderJson, renderMarkdown, ReplayError, type PlanReport } from "../replay";
+import { DEFAULT_MAX_CHARS, groupDigits, hasRefusals, planStream, renderJson, renderMarkdown, ReplayError, type PlanReport } from "../replay";
 import { UsageError, type OptionSpec } from "./args";
 import { EXIT, type Command, type CommandIo } from "./command";
 import { commandHelp, CONNECTION_OPTIONS, parseOptions, projectDirOrUndefined, runPulumi, withConnection } from "./connection";
@@ -15,6 +15,11 @@ const OPTIONS = {
   ...CONNECTION_OPTIONS,
   checkpoints: { type: "string", valueName: "DIR", description: "The declarations (default with --stack: its checkpointsDir or checkpoints/<stack>)" },
   format: { type: "string", valueName: "markdown|json", description: "Output format (default markdown)" },
+  "max-chars": {
+    type: "string",
+    valueName: "N",
+    description: `Markdown: at most N characters (default ${groupDigits(DEFAULT_MAX_CHARS)}, a GitHub comment with room for a marker line)`,
+  },
 } satisfies OptionSpec;
 
 export const planCommand: Command = {
@@ -22,14 +27,15 @@ export const planCommand: Command = {
   summary: "Show live → declared per partition with replay/skip counts, refusals and retention margins",
   help: commandHelp(
     [
-      "Usage: dis-checkpoints plan (--stack NAME | --endpoint URL --project-id ID --checkpoints DIR) [--format markdown|json]",
+      "Usage: dis-checkpoints plan (--stack NAME | --endpoint URL --project-id ID --checkpoints DIR) [--format markdown|json] [--max-chars N]",
       "",
       "For every declared partition: the live checkpoint, the declared one, the move (replay / skip / none / initial)",
       "with its record count, whether `up` would commit it, leave it (already live, or declaration unchanged since",
       "the last up of the stack) or refuse it (out of range, skip without allowSkip, no such partition), and the",
       "retention margin: how long until the record the consumer would read next from the declared position expires.",
-      "Markdown is made for a pull-request comment (summary, refusals first, one table per stream); JSON for machines",
-      "(shape in docs/disaster-recovery.md). Writes nothing.",
+      "Markdown is made for a pull-request comment: the summary, refusals first, then only the partitions that move or",
+      "are refused, with the unchanged ones counted, in at most --max-chars characters (it says what it left out).",
+      "JSON has every partition, for machines and as the full plan (shape in docs/disaster-recovery.md). Writes nothing.",
     ],
     `0 nothing refused, ${EXIT_REFUSED} something would be refused, 1 failed, 2 usage error`,
     OPTIONS,
@@ -38,6 +44,7 @@ export const planCommand: Command = {
     const options = parseOptions(argv, OPTIONS);
     const format = options.format ?? "markdown";
     if (format !== "markdown" && format !== "json") throw new UsageError(`--format must be markdown or json, not ${JSON.stringify(format)}`);
+    const maxChars = parseMaxChars(options["max-chars"], format);
     if (options.stack === undefined && options.checkpoints === undefined) throw new UsageError("--checkpoints DIR is required without --stack");
     // Loaded on use, like the stack commands: the program module brings the Pulumi SDK with it.
     const { previousDeclarations, streamCheckpointsName, toDeclarations } = await import("../program");
@@ -57,11 +64,19 @@ export const planCommand: Command = {
         for (const row of stream.rows) if (row.refusal) row.refusal.message = `${partitionSources.get(row.partition)}: ${row.refusal.message}`;
         report.streams.push(stream);
       }
-      io.stdout(format === "json" ? renderJson(report) : renderMarkdown(report));
+      io.stdout(format === "json" ? renderJson(report) : renderMarkdown(report, { maxChars }));
       return hasRefusals(report) ? EXIT_REFUSED : EXIT.ok;
     });
   },
 };
+
+function parseMaxChars(value: string | undefined, format: string): number | undefined {
+  if (value === undefined) return undefined;
+  // JSON is the full plan: bounding it would drop partitions machines rely on.
+  if (format !== "markdown") throw new UsageError("--max-chars applies to --format markdown only");
+  if (!/^[1-9]\d*$/.test(value) || !Number.isSafeInteger(Number(value))) throw new UsageError(`--max-chars must be a positive whole number, not ${JSON.stringify(value)}`);
+  return Number(value);
+}
 
 /** The stack's state as last applied (empty before its first update). */
 async function exportedStack(stack: string, io: CommandIo): Promise<ExportedStack> {

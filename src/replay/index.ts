@@ -24,24 +24,32 @@ export {
   type StreamResolution,
 } from "./resolve";
 export {
-  describeMargin,
-  formatDuration,
-  hasRefusals,
   nextToRead,
   planRows,
   planStream,
-  renderJson,
-  renderMarkdown,
   retentionMargin,
-  summarize,
+  type ConsumerActivity,
   type Direction,
   type PlanReport,
   type PlanRow,
-  type PlanSummary,
   type RetentionMargin,
   type RowStatus,
   type StreamPlan,
 } from "./plan";
+export {
+  DEFAULT_MAX_CHARS,
+  describeMargin,
+  hasRefusals,
+  LISTED_UNCHANGED_STREAMS_MAX,
+  markdownText,
+  PLAN_JSON_VERSION,
+  renderJson,
+  renderMarkdown,
+  summarize,
+  type MarkdownOptions,
+  type PlanSummary,
+} from "./plan-render";
+export { formatDuration, groupDigits } from "./text";
 export {
   parseRestoredStreams,
   readRestorePoint,

@@ -1,8 +1,7 @@
 /**
  * `plan`: every declared partition of a stack, live → declared, with the direction, the record count, whether
  * the reconciler would commit it or refuse it (the planner's own rules, `planCommits` and `impactOf`), and how
- * long the declared position stays within retention. Rendered as Markdown for a pull-request comment and as
- * JSON for machines.
+ * long the declared position stays within retention. Rendered for people and machines in plan-render.ts.
  */
 import type { DisClient } from "../dis";
 import {
@@ -40,11 +39,23 @@ export interface PlanRow {
   retention: RetentionMargin;
 }
 
+/** Whether the app's consumers on a stream looked active when the plan read it. */
+export type ConsumerActivity =
+  /** Nothing to commit on the stream: read once, activity not judged. */
+  | { kind: "not-sampled" }
+  /** No checkpoint of the app on the stream moved between two reads `windowMs` apart. */
+  | { kind: "idle"; windowMs: number }
+  | { kind: "active"; windowMs: number; moved: Array<{ partition: number; from: string | null; to: string | null }> };
+
 export interface StreamPlan {
   app: string;
   stream: string;
   allowSkip: boolean;
   rows: PlanRow[];
+  /** Absent when the plan did not look. */
+  consumerActivity?: ConsumerActivity;
+  /** What `up` does on this stream when its consumers look active. */
+  whileConsumersRun?: "refuse" | "allow";
 }
 
 export interface PlanReport {
@@ -147,114 +158,4 @@ export async function planStream(
     allowSkip: declaration.allowSkip,
     rows: planRows(previous, declaration, live, margins),
   };
-}
-
-// ---- rendering ---------------------------------------------------------------------------------
-
-export interface PlanSummary {
-  partitions: number;
-  commits: number;
-  refused: number;
-  replay: { partitions: number; records: string };
-  skip: { partitions: number; records: string };
-}
-
-export function summarize(report: PlanReport): PlanSummary {
-  const rows = report.streams.flatMap((stream) => stream.rows);
-  const total = (direction: Direction) => {
-    const matching = rows.filter((row) => row.status !== "refused" && row.status !== "declaration-unchanged" && row.direction === direction);
-    return { partitions: matching.length, records: String(matching.reduce((sum, row) => sum + BigInt(row.records), 0n)) };
-  };
-  return {
-    partitions: rows.length,
-    commits: rows.filter((row) => row.status === "commit").length,
-    refused: rows.filter((row) => row.status === "refused").length,
-    replay: total("replay"),
-    skip: total("skip"),
-  };
-}
-
-export function hasRefusals(report: PlanReport): boolean {
-  return report.streams.some((stream) => stream.rows.some((row) => row.status === "refused"));
-}
-
-export function formatDuration(ms: number): string {
-  const minutes = Math.floor(ms / 60_000);
-  const days = Math.floor(minutes / 1440);
-  const hours = Math.floor((minutes % 1440) / 60);
-  const rest = minutes % 60;
-  if (days > 0) return `${days}d ${hours}h`;
-  if (hours > 0) return `${hours}h ${rest}m`;
-  return `${rest}m`;
-}
-
-export function describeMargin(margin: RetentionMargin): string {
-  switch (margin.kind) {
-    case "ok":
-      return `${formatDuration(margin.marginMs)} (until ${new Date(margin.expiresAt).toISOString()})`;
-    case "expired":
-      return "already expired";
-    case "no-record-yet":
-      return "no record yet";
-    case "unknown":
-      return "unknown";
-  }
-}
-
-const STATUS_TEXT: Record<RowStatus, string> = {
-  commit: "commit",
-  "already-live": "no commit (already live)",
-  "declaration-unchanged": "no commit (declaration unchanged)",
-  refused: "**REFUSED**",
-};
-
-function describeMove(row: PlanRow): string {
-  switch (row.direction) {
-    case "replay":
-      return `replay ${row.records}`;
-    case "skip":
-      return `skip ${row.records}`;
-    case "none":
-      return "none";
-    case "initial":
-      return "initial";
-    default:
-      return "n/a";
-  }
-}
-
-function count(n: number | string, noun: string): string {
-  return `${n} ${noun}${String(n) === "1" ? "" : "s"}`;
-}
-
-/** Markdown for a pull-request comment: summary, refusals first and loud, one table per stream. */
-export function renderMarkdown(report: PlanReport): string {
-  const summary = summarize(report);
-  const stack = report.stack ? ` for stack \`${report.stack}\`` : "";
-  const lines = [
-    `### dis-checkpoints plan${stack}`,
-    "",
-    `**${count(summary.partitions, "declared partition")}: ${summary.commits} to commit, ${summary.refused} refused; ` +
-      `replay ${count(summary.replay.records, "record")} on ${count(summary.replay.partitions, "partition")}, ` +
-      `skip ${count(summary.skip.records, "record")} on ${count(summary.skip.partitions, "partition")}.** ` +
-      `Convention \`${report.convention}\`. Read ${report.generatedAt}.`,
-  ];
-  const refused = report.streams.flatMap((stream) => stream.rows.filter((row) => row.refusal).map((row) => row.refusal!.message));
-  if (refused.length > 0) {
-    lines.push("", `> [!CAUTION]`, `> **${refused.length} refused: \`up\` would commit nothing until these are fixed.**`);
-    for (const message of refused) lines.push(`> - ${message}`);
-  }
-  for (const stream of report.streams) {
-    lines.push("", `#### ${stream.app} / ${stream.stream}${stream.allowSkip ? " (allowSkip)" : ""}`, "");
-    lines.push("| partition | live | declared | move (records) | status | retention margin |", "|---:|---:|---:|---|---|---|");
-    for (const row of stream.rows) {
-      lines.push(`| ${row.partition} | ${row.live ?? "none"} | ${row.declared} | ${describeMove(row)} | ${STATUS_TEXT[row.status]} | ${describeMargin(row.retention)} |`);
-    }
-  }
-  return `${lines.join("\n")}\n`;
-}
-
-/** JSON for machines (shape documented in docs/disaster-recovery.md). */
-export function renderJson(report: PlanReport): string {
-  return `${JSON.stringify({ version: 1, ...report, summary: summarize(report), refused: hasRefusals(report) }, null, 2)}\n`;
 }

@@ -8,6 +8,7 @@ import type { RenderableApp } from "../desired";
 import { DisApiError, type DisClient } from "../dis";
 import { runBounded, type Convention } from "../provider";
 import { appStreams } from "./export";
+import { count } from "./text";
 
 /** What reading one partition found. */
 export type Finding =
@@ -134,7 +135,7 @@ export async function resolveApps(
         partitions.push({ partition: range.partition, outcome: decide(finding, request.convention, request.atMs) });
       });
       partitions.sort((a, b) => a.partition - b.partition);
-      progress(`${app} / ${stream}: ${partitions.length} partition${partitions.length === 1 ? "" : "s"} read`);
+      progress(`${app} / ${stream}: ${count(partitions.length, "partition")} read`);
       results.push({ app, stream, partitions });
     }
   }

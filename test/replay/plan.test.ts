@@ -4,10 +4,7 @@ import {
   formatDuration,
   nextToRead,
   planRows,
-  renderJson,
-  renderMarkdown,
   retentionMargin,
-  type PlanReport,
   type PlanRow,
   type RetentionMargin,
 } from "../../src/replay";
@@ -118,95 +115,13 @@ describe("retention margin", () => {
   });
 
   it.each([
-    [0, "0m"],
-    [59_999, "0m"],
+    [0, "0s"],
+    [1_550, "1.5s"],
+    [59_999, "59.9s"],
+    [90_000, "1m 30s"],
     [90 * 60_000, "1h 30m"],
     [26 * HOUR + 60_000, "1d 2h"],
   ])("%i ms reads %s", (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
-  });
-});
-
-const REPORT: PlanReport = {
-  stack: "prod",
-  convention: "next",
-  generatedAt: "2026-11-20T12:00:00.000Z",
-  streams: [
-    {
-      app: "billing",
-      stream: "orders",
-      allowSkip: false,
-      rows: [
-        { partition: 0, live: "500", declared: "200", direction: "replay", records: "300", status: "commit", retention: { kind: "ok", recordTimestamp: NOW - 10 * HOUR, expiresAt: NOW + 14 * HOUR, marginMs: 14 * HOUR } },
-        { partition: 1, live: null, declared: "300", direction: "initial", records: "0", status: "commit", retention: { kind: "no-record-yet" } },
-        {
-          partition: 3,
-          live: "700",
-          declared: "900",
-          direction: "skip",
-          records: "200",
-          status: "refused",
-          refusal: { code: "skip-not-allowed", message: "checkpoints/prod/billing.yaml:7:7: would skip 200 records" },
-          retention: { kind: "expired" },
-        },
-      ],
-    },
-    {
-      app: "billing",
-      stream: "refunds",
-      allowSkip: true,
-      rows: [{ partition: 0, live: "10", declared: "10", direction: "none", records: "0", status: "already-live", retention: { kind: "unknown" } }],
-    },
-  ],
-};
-
-describe("rendering", () => {
-  it("markdown: summary, refusals first, one table per stream", () => {
-    expect(renderMarkdown(REPORT)).toBe(
-      [
-        "### dis-checkpoints plan for stack `prod`",
-        "",
-        "**4 declared partitions: 2 to commit, 1 refused; replay 300 records on 1 partition, skip 0 records on 0 partitions.** Convention `next`. Read 2026-11-20T12:00:00.000Z.",
-        "",
-        "> [!CAUTION]",
-        "> **1 refused: `up` would commit nothing until these are fixed.**",
-        "> - checkpoints/prod/billing.yaml:7:7: would skip 200 records",
-        "",
-        "#### billing / orders",
-        "",
-        "| partition | live | declared | move (records) | status | retention margin |",
-        "|---:|---:|---:|---|---|---|",
-        "| 0 | 500 | 200 | replay 300 | commit | 14h 0m (until 2026-11-21T02:00:00.000Z) |",
-        "| 1 | none | 300 | initial | commit | no record yet |",
-        "| 3 | 700 | 900 | skip 200 | **REFUSED** | already expired |",
-        "",
-        "#### billing / refunds (allowSkip)",
-        "",
-        "| partition | live | declared | move (records) | status | retention margin |",
-        "|---:|---:|---:|---|---|---|",
-        "| 0 | 10 | 10 | none | no commit (already live) | unknown |",
-        "",
-      ].join("\n"),
-    );
-  });
-
-  it("markdown without refusals has no caution block", () => {
-    const clean = { ...REPORT, stack: undefined, streams: [REPORT.streams[1]!] } as PlanReport;
-    const text = renderMarkdown(clean);
-    expect(text.split("\n").slice(0, 3)).toEqual([
-      "### dis-checkpoints plan",
-      "",
-      "**1 declared partition: 0 to commit, 0 refused; replay 0 records on 0 partitions, skip 0 records on 0 partitions.** Convention `next`. Read 2026-11-20T12:00:00.000Z.",
-    ]);
-    expect(text).not.toContain("CAUTION");
-  });
-
-  it("json: the report, its summary and whether anything is refused", () => {
-    expect(JSON.parse(renderJson(REPORT))).toEqual({
-      version: 1,
-      ...JSON.parse(JSON.stringify(REPORT)),
-      summary: { partitions: 4, commits: 2, refused: 1, replay: { partitions: 1, records: "300" }, skip: { partitions: 0, records: "0" } },
-      refused: true,
-    });
   });
 });
