@@ -71,9 +71,9 @@ function documentedMessage(code: string): string | undefined {
 
 /**
  * Which keys a DIS business error carries. `both` (the default): the documented `errorCode`/`message` pair and
- * the same values as `error_code`/`error_msg`, the only keys the official Go and Node SDK parsers read (without
- * them those SDKs report an empty error code). `documented`: the documented pair alone, to check that a client
- * copes with the shape the DIS documentation shows.
+ * the same values as `error_code`/`error_msg`, which the official Go and Node SDK parsers read (neither reads
+ * `errorCode`: without the duplicates both report an empty error code). `documented`: the documented pair
+ * alone, to check that a client copes with the shape the DIS documentation shows.
  */
 export type DisErrorKeys = "documented" | "both";
 
