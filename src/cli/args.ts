@@ -4,6 +4,8 @@
  * fits on one line.
  */
 
+import { ProjectError } from "../errors";
+
 export type OptionType = "boolean" | "string" | "strings";
 
 export interface OptionDefinition {
@@ -25,8 +27,9 @@ export interface ParsedArgs<S extends OptionSpec> {
 }
 
 /** A mistake on the command line: exit status 2 and a one-line hint. */
-export class UsageError extends Error {
+export class UsageError extends ProjectError {
   override readonly name = "UsageError";
+  readonly code = "usage";
 }
 
 export function parseArgs<S extends OptionSpec>(argv: readonly string[], spec: S): ParsedArgs<S> {

@@ -6,8 +6,9 @@
  */
 import { execFile } from "node:child_process";
 import * as path from "node:path";
-import { DisApiError, DisCredentialsError, DisEndpointError, DisInputError, DisProtocolError, DisTransportError, type DisClient } from "../dis";
-import { clientFromSettings, CONFIG_NAMESPACE, PartialFailure, readSettings, SettingsError, type ProviderSettings } from "../provider";
+import type { DisClient } from "../dis";
+import { isUserError } from "../errors";
+import { clientFromSettings, CONFIG_NAMESPACE, readSettings, type ProviderSettings } from "../provider";
 import { ReplayError } from "../replay";
 import { pulumiEnvironment, requirePulumiCli, SetupError } from "../workspace";
 import { formatOptionsHelp, HELP_OPTION, parseArgs, UsageError, type OptionSpec, type ParsedArgs } from "./args";
@@ -92,25 +93,10 @@ export async function connect(flags: ConnectionFlags, io: CommandIo): Promise<Co
   return { settings, client: clientFromSettings(settings), config, ...(flags.stack !== undefined ? { stack: flags.stack } : {}) };
 }
 
-const USER_ERRORS = [
-  ReplayError,
-  SettingsError,
-  SetupError,
-  ProjectNotFoundError,
-  DisApiError,
-  DisCredentialsError,
-  DisEndpointError,
-  DisInputError,
-  DisProtocolError,
-  DisTransportError,
-];
-
 /** Exit 1 with one line for anything the user can act on; anything else is an internal error (the dispatcher's). */
 export function reportFailure(command: string, error: unknown, io: CommandIo): number {
-  // Partitions are read in parallel; the first failure is the one to report.
-  const cause = error instanceof PartialFailure ? error.cause : error;
-  if (!USER_ERRORS.some((kind) => cause instanceof kind)) throw cause;
-  io.stderr(`dis-checkpoints ${command}: ${(cause as Error).message}\n`);
+  if (!isUserError(error)) throw error;
+  io.stderr(`dis-checkpoints ${command}: ${(error as Error).message}\n`);
   return EXIT.failed;
 }
 

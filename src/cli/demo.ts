@@ -6,11 +6,12 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { loadDeclarations } from "../desired";
 import { createDisClient } from "../dis";
-import { startEmulator } from "../emulator";
-import { ENDPOINT_ENV } from "../provider";
-import { formatColumns } from "../program";
+import { startEmulator, type EmulatorHandle } from "../emulator";
+import { ACKNOWLEDGE_FIRST_APPLY_ENV, clientFromSettings, ENDPOINT_ENV, formatColumns, readSettings, runGate } from "../provider";
 import { PROJECT_ROOT } from "../workspace";
+import { runPulumi } from "./connection";
 import { describeChanges, runStackCommand } from "./stack";
 
 const STACK = "local";
@@ -26,14 +27,11 @@ async function main(): Promise<void> {
   try {
     write(`DIS emulator listening on ${emulator.url} (project ${emulator.projectId}, data in .pulumi/demo)\n`);
     write(`Reconciling checkpoints/${STACK}/ with pulumi up on stack '${STACK}'\n\n`);
+    const env: Record<string, string> = { [ENDPOINT_ENV]: emulator.url };
+    const token = await demoFirstApplyToken(emulator, write);
+    if (token !== undefined) env[ACKNOWLEDGE_FIRST_APPLY_ENV] = token;
     const before = emulator.requests().length;
-    const result = await runStackCommand({
-      operation: "up",
-      stack: STACK,
-      cwd: PROJECT_ROOT,
-      write,
-      env: { [ENDPOINT_ENV]: emulator.url },
-    });
+    const result = await runStackCommand({ operation: "up", stack: STACK, cwd: PROJECT_ROOT, write, env });
     const requests = emulator.requests().slice(before);
     const commits = requests.filter((entry) => entry.operation === "CommitCheckpoint" && entry.status === 201).length;
     const appsCreated = requests.filter((entry) => entry.operation === "CreateApp" && entry.status === 201).length;
@@ -46,6 +44,39 @@ async function main(): Promise<void> {
     await printCheckpoints(emulator.url, emulator.projectId, emulator.accessKey, emulator.secretKey, write);
   } finally {
     await emulator.close();
+  }
+}
+
+/**
+ * The demo's consumers already stand somewhere (demo/seed.yaml) and its declarations replay them, so its very
+ * first `up` is a first apply that moves live checkpoints, which the reconciler refuses unless acknowledged.
+ * The demo acknowledges its own, and says so: it runs the gate `up` runs (src/provider/gate.ts) and passes
+ * the token the refusal would print. A real stack never does this for itself.
+ */
+async function demoFirstApplyToken(emulator: EmulatorHandle, write: (text: string) => void): Promise<string | undefined> {
+  const io = { stdout: write, stderr: write, cwd: PROJECT_ROOT, env: process.env };
+  const { appliedFromOutputs, stackOutputs, toDeclarations } = await import("../program");
+  // Before the first run the stack does not exist yet, and has no outputs.
+  const exported = await runPulumi(["stack", "export", "--stack", STACK], STACK, io).catch(() => "{}");
+  const applied = appliedFromOutputs(stackOutputs(JSON.parse(exported)));
+  const loaded = await loadDeclarations([path.join("checkpoints", STACK)], { cwd: PROJECT_ROOT });
+  if (!loaded.ok || applied.kind === "legacy") return undefined;
+  const demoConfig: Record<string, string> = {
+    "dis-checkpoints:endpoint": emulator.url,
+    "dis-checkpoints:projectId": emulator.projectId,
+    "dis-checkpoints:accessKey": emulator.accessKey,
+    "dis-checkpoints:secretKey": emulator.secretKey,
+  };
+  // Only the refusals matter here, and they come before any waiting.
+  const settings = { ...readSettings((key) => demoConfig[key], {}), activityWindowMs: 0 };
+  const client = clientFromSettings(settings);
+  try {
+    const report = await runGate({ declarations: toDeclarations(loaded.state), applied: applied.kind === "applied" ? applied.streams : new Map(), settings, client });
+    if (report.firstApplyToken === undefined) return undefined;
+    write(`This is the demo's first apply: its declarations move the checkpoints its consumers stand at (demo/seed.yaml), so it acknowledges them (${report.firstApplyToken}).\n\n`);
+    return report.firstApplyToken;
+  } finally {
+    await client.close();
   }
 }
 

@@ -7,13 +7,14 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { runCli, EXIT, type Command, type CommandIo } from "./command";
 import { exportCommand } from "./export";
+import { migrateCommand } from "./migrate";
 import { planCommand } from "./plan";
 import { resolveCommand } from "./resolve";
 import { restoreCommand } from "./restore";
 import { stackCommands } from "./stack";
 import { validateCommand } from "./validate";
 
-const COMMANDS: readonly Command[] = [validateCommand, ...stackCommands, planCommand, exportCommand, resolveCommand, restoreCommand];
+const COMMANDS: readonly Command[] = [validateCommand, ...stackCommands, planCommand, exportCommand, resolveCommand, restoreCommand, migrateCommand];
 
 function packageVersion(): string {
   // Two levels up from src/cli and from dist/cli alike.

@@ -2,8 +2,8 @@
 import * as path from "node:path";
 import { formatDeclarationError, loadDeclarations } from "../desired";
 import type { ExportedStack } from "../program";
-import type { StreamDeclaration } from "../provider";
-import { DEFAULT_MAX_CHARS, groupDigits, hasRefusals, planStream, renderJson, renderMarkdown, ReplayError, type PlanReport } from "../replay";
+import { groupDigits, runGate } from "../provider";
+import { DEFAULT_MAX_CHARS, hasRefusals, planStreams, renderJson, renderMarkdown, ReplayError, type PlanReport } from "../replay";
 import { UsageError, type OptionSpec } from "./args";
 import { EXIT, type Command, type CommandIo } from "./command";
 import { commandHelp, CONNECTION_OPTIONS, parseOptions, projectDirOrUndefined, runPulumi, withConnection } from "./connection";
@@ -47,7 +47,7 @@ export const planCommand: Command = {
     const maxChars = parseMaxChars(options["max-chars"], format);
     if (options.stack === undefined && options.checkpoints === undefined) throw new UsageError("--checkpoints DIR is required without --stack");
     // Loaded on use, like the stack commands: the program module brings the Pulumi SDK with it.
-    const { previousDeclarations, streamCheckpointsName, toDeclarations } = await import("../program");
+    const { appliedFromOutputs, stackOutputs, toDeclarations } = await import("../program");
     return withConnection("plan", options, io, async ({ client, settings, config, stack }) => {
       const root = stack !== undefined ? (projectDirOrUndefined(io.cwd) ?? io.cwd) : io.cwd;
       const directory = options.checkpoints ?? config["dis-checkpoints:checkpointsDir"] ?? path.join("checkpoints", stack ?? "");
@@ -56,14 +56,17 @@ export const planCommand: Command = {
         io.stderr(loaded.errors.map((error) => `${formatDeclarationError(error)}\n`).join(""));
         return EXIT.failed;
       }
-      const previous = stack !== undefined ? previousDeclarations(await exportedStack(stack, io)) : new Map<string, StreamDeclaration>();
-      const report: PlanReport = { ...(stack !== undefined ? { stack } : {}), convention: settings.convention, generatedAt: new Date().toISOString(), streams: [] };
-      for (const { declaration, partitionSources } of toDeclarations(loaded.state)) {
-        const stream = await planStream(client, previous.get(streamCheckpointsName(declaration.app, declaration.stream)), declaration, settings.convention, Date.now(), settings.concurrency);
-        // Refusals name the line to fix, as the preview does.
-        for (const row of stream.rows) if (row.refusal) row.refusal.message = `${partitionSources.get(row.partition)}: ${row.refusal.message}`;
-        report.streams.push(stream);
-      }
+      const applied = stack !== undefined ? appliedFromOutputs(stackOutputs(await exportedStack(stack, io))) : ({ kind: "none" } as const);
+      if (applied.kind === "legacy") throw new ReplayError(`stack '${stack}' is in the state format of an earlier version: run \`dis-checkpoints migrate --stack ${stack}\` once first`);
+      const located = toDeclarations(loaded.state);
+      const progress = (line: string) => io.stderr(`${line}\n`);
+      const gate = await runGate({ declarations: located, applied: applied.kind === "applied" ? applied.streams : new Map(), settings, client, progress });
+      const report: PlanReport = {
+        ...(stack !== undefined ? { stack } : {}),
+        convention: settings.convention,
+        generatedAt: new Date(gate.readAt ?? Date.now()).toISOString(),
+        streams: await planStreams(client, located, gate, settings.convention, Date.now(), settings.concurrency),
+      };
       io.stdout(format === "json" ? renderJson(report) : renderMarkdown(report, { maxChars }));
       return hasRefusals(report) ? EXIT_REFUSED : EXIT.ok;
     });

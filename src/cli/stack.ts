@@ -3,9 +3,11 @@
  * Pulumi CLI (Automation API), with the previous declarations known so that refusals name file:line:col
  * and the preview shows each stream's impact.
  */
+import { ProjectError } from "../errors";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { StackOperation, StackRunResult } from "../program";
+import { ACKNOWLEDGE_FIRST_APPLY_ENV, plural, type RunSummary } from "../provider";
 import { SetupError } from "../workspace";
 import { formatOptionsHelp, HELP_OPTION, parseArgs, UsageError, type OptionSpec } from "./args";
 import { EXIT, type Command } from "./command";
@@ -13,8 +15,9 @@ import { EXIT, type Command } from "./command";
 /** The passphrase of the `local` demo stack, whose only secrets are the emulator's demo keys. */
 export const LOCAL_STACK_PASSPHRASE = "dis-checkpoints-local";
 
-export class ProjectNotFoundError extends Error {
+export class ProjectNotFoundError extends ProjectError {
   override name = "ProjectNotFoundError";
+  readonly code = "project-not-found";
 }
 
 /** The nearest directory at or above `start` holding Pulumi.yaml. */
@@ -65,25 +68,37 @@ const OPTIONS = {
   stack: { type: "string", short: "s", valueName: "NAME", description: "The stack (stacks/Pulumi.<NAME>.yaml); required" },
 } satisfies OptionSpec;
 
+/** preview and up: the one-run acknowledgement of a first apply (the token its refusal prints). */
+const COMMIT_OPTIONS = {
+  ...OPTIONS,
+  "acknowledge-first-apply": {
+    type: "string",
+    valueName: "TOKEN",
+    description: "Acknowledge exactly the first-apply moves a refusal listed with this token, for this run",
+  },
+} satisfies OptionSpec;
+
 const DESCRIPTIONS: Record<StackOperation, { summary: string; details: string[] }> = {
   preview: {
     summary: "Show what `up` would commit, per stream: live → declared → records replayed or skipped",
     details: [
-      "Loads the stack's declarations, reads the live positions of every stream whose declaration changed,",
-      "prints each one's impact, and fails (exit 1) on anything that would be refused, naming file:line:col.",
-      "Writes nothing to DIS.",
+      "Loads the stack's declarations, reads the live positions of every stream whose declaration changed, watches",
+      "those with commits for the activity window (consumers that keep committing would overwrite a replay), prints",
+      "each one's impact, and fails (exit 1) on anything that would be refused, naming file:line:col. Writes nothing.",
     ],
   },
   up: {
     summary: "Commit the declared checkpoints that changed (pulumi up)",
     details: [
       "Commits only the partitions whose declaration changed (or whose stream's revision was bumped); consumer",
-      "progress is never undone. Refusals stop the run before the first commit.",
+      "progress is never undone. Refusals stop the run before the first commit. After committing it waits the",
+      "settle interval and reads the partitions again: a commit that did not hold fails the run, is not recorded",
+      "as applied, and is committed again by the next up.",
     ],
   },
   refresh: {
-    summary: "Record live positions as `observed` in the state; commits nothing (pulumi refresh)",
-    details: ["Run it before `up` after an interrupted run, so the state matches DIS again."],
+    summary: "Record live positions as `observed` in the state, and apps that no longer exist; commits nothing",
+    details: ["The next up creates missing apps again and commits their declared checkpoints."],
   },
   destroy: {
     summary: "Forget every declaration (pulumi destroy); checkpoints are retained unless onDelete: delete",
@@ -93,34 +108,32 @@ const DESCRIPTIONS: Record<StackOperation, { summary: string; details: string[] 
 
 function stackCommand(operation: StackOperation): Command {
   const { summary, details } = DESCRIPTIONS[operation];
+  const spec = operation === "preview" || operation === "up" ? COMMIT_OPTIONS : OPTIONS;
   return {
     name: operation,
     summary,
     help: [
-      `Usage: dis-checkpoints ${operation} --stack NAME`,
+      `Usage: dis-checkpoints ${operation} --stack NAME${spec === COMMIT_OPTIONS ? " [--acknowledge-first-apply TOKEN]" : ""}`,
       "",
       ...details,
-      "Runs the Pulumi program through the Pulumi CLI; state is kept in .pulumi/state unless PULUMI_BACKEND_URL",
-      "is set. Secrets in stack config need PULUMI_CONFIG_PASSPHRASE (or _FILE); the `local` demo stack has its own.",
+      "Runs the same Pulumi program as a plain `pulumi " + operation + "`, through the Pulumi CLI; state is kept in",
+      ".pulumi/state unless PULUMI_BACKEND_URL is set. Secrets in stack config need PULUMI_CONFIG_PASSPHRASE (or _FILE);",
+      "the `local` demo stack has its own.",
       "",
       "Options:",
-      formatOptionsHelp({ ...OPTIONS, ...HELP_OPTION }),
+      formatOptionsHelp({ ...spec, ...HELP_OPTION }),
     ].join("\n"),
     async run(argv, io) {
-      const { options, positionals } = parseArgs(argv, OPTIONS);
+      const { options, positionals } = parseArgs(argv, spec);
       if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
       if (!options.stack) throw new UsageError("--stack is required");
+      const acknowledgement = (options as { "acknowledge-first-apply"?: string })["acknowledge-first-apply"];
+      const env = Object.fromEntries(Object.entries(io.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+      if (acknowledgement !== undefined) env[ACKNOWLEDGE_FIRST_APPLY_ENV] = acknowledgement;
       const interrupt = watchInterrupt(io);
       try {
-        const result = await runStackCommand({
-          operation,
-          stack: options.stack,
-          cwd: io.cwd,
-          write: interrupt.write,
-          env: Object.fromEntries(Object.entries(io.env).filter((entry): entry is [string, string] => entry[1] !== undefined)),
-          signal: interrupt.signal,
-        });
-        io.stdout(`\n${operation} of stack '${options.stack}' done: ${describeChanges(result.changes)}\n`);
+        const result = await runStackCommand({ operation, stack: options.stack, cwd: io.cwd, write: interrupt.write, env, signal: interrupt.signal });
+        io.stdout(`\n${operation} of stack '${options.stack}' done: ${describeRun(result)}\n`);
         if (result.restorePoint) {
           const where = path.relative(io.cwd, result.restorePoint) || ".";
           io.stdout(`Restore point: ${where} (undo with: dis-checkpoints restore ${where} --stack ${options.stack})\n`);
@@ -137,6 +150,16 @@ function stackCommand(operation: StackOperation): Command {
       }
     },
   };
+}
+
+/** `3 checkpoints committed (3 held), 1 app created`, or Pulumi's resource changes when nothing was committed. */
+export function describeRun(result: StackRunResult): string {
+  const run = result.outputs.lastRun as RunSummary | undefined;
+  if (run === undefined || run.commits + run.appsCreated + run.deletes === 0) return describeChanges(result.changes);
+  const parts = [`${plural(run.commits, "checkpoint")} committed (${run.verified} held)`];
+  if (run.appsCreated > 0) parts.push(`${plural(run.appsCreated, "app")} created`);
+  if (run.deletes > 0) parts.push(`${plural(run.deletes, "checkpoint")} deleted`);
+  return parts.join(", ");
 }
 
 /** What Pulumi prints when it receives SIGINT itself. */

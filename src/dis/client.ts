@@ -59,8 +59,14 @@ export interface PutRecordInput {
 
 export interface DisClient {
   readonly projectId: string;
-  /** Sets the app's LAST_READ checkpoint on one partition (an absolute value: repeating it is harmless). */
-  commitCheckpoint(input: CheckpointRef & { sequenceNumber: string; metadata?: string }): Promise<void>;
+  /**
+   * Sets the app's LAST_READ checkpoint on one partition (an absolute value). `onUnknownOutcome: "fail"`
+   * throws a flagged error (`outcomeUnknown`) instead of retrying when an attempt may have been applied.
+   */
+  commitCheckpoint(
+    input: CheckpointRef & { sequenceNumber: string; metadata?: string },
+    options?: { onUnknownOutcome?: "retry" | "fail" },
+  ): Promise<void>;
   /** null when the app has no checkpoint there. */
   showCheckpoint(input: CheckpointRef): Promise<Checkpoint | null>;
   /** Without `partition`, deletes the app's checkpoints on every partition of the stream. */
@@ -135,7 +141,7 @@ export function createDisClient(options: DisClientOptions): DisClient {
   return {
     projectId,
 
-    async commitCheckpoint(input) {
+    async commitCheckpoint(input, options = {}) {
       const partition = parsePartitionId(input.partition);
       const metadata = checkMetadata(input.metadata);
       const body = {
@@ -147,7 +153,14 @@ export function createDisClient(options: DisClientOptions): DisClient {
         ...(metadata === undefined ? {} : { metadata }),
       };
       const subject = { app: input.app, stream: input.stream, partition, sequenceNumber: input.sequenceNumber };
-      await transport.send({ operation: "CommitCheckpoint", method: "POST", path: PATHS.checkpoints(projectId), body, subject });
+      await transport.send({
+        operation: "CommitCheckpoint",
+        method: "POST",
+        path: PATHS.checkpoints(projectId),
+        body,
+        subject,
+        ...(options.onUnknownOutcome ? { onUnknownOutcome: options.onUnknownOutcome } : {}),
+      });
     },
 
     async showCheckpoint(input) {

@@ -3,6 +3,7 @@
  * or the environment. Secret values live in private fields: printing, inspecting, spreading or serialising a
  * credentials object never shows them.
  */
+import { ProjectError } from "../errors";
 import { inspect } from "node:util";
 
 /**
@@ -29,10 +30,10 @@ export interface CredentialOptions {
   authToken?: string | undefined;
 }
 
-export type CredentialErrorCode = "CREDENTIALS_MISSING" | "CREDENTIALS_INCOMPLETE";
+export type CredentialErrorCode = "credentials-missing" | "credentials-incomplete";
 
 /** Missing or half-given credentials. The message names what to set, never a value. */
-export class DisCredentialsError extends Error {
+export class DisCredentialsError extends ProjectError {
   override readonly name = "DisCredentialsError";
   constructor(
     readonly code: CredentialErrorCode,
@@ -167,7 +168,7 @@ export function resolveCredentials(explicit: CredentialOptions = {}, env: Env = 
   if (authToken !== undefined) return new TokenCredentials(authToken, `environment (${CREDENTIAL_ENV.authToken})`);
 
   throw new DisCredentialsError(
-    "CREDENTIALS_MISSING",
+    "credentials-missing",
     `no DIS credentials found: set ${CREDENTIAL_ENV.accessKey} and ${CREDENTIAL_ENV.secretKey} ` +
       `(plus ${CREDENTIAL_ENV.securityToken} for temporary credentials), or ${CREDENTIAL_ENV.authToken} for an IAM token, ` +
       "or configure accessKey and secretKey explicitly",
@@ -188,5 +189,5 @@ function accessKeyPair(
 }
 
 function incomplete(message: string): DisCredentialsError {
-  return new DisCredentialsError("CREDENTIALS_INCOMPLETE", message);
+  return new DisCredentialsError("credentials-incomplete", message);
 }

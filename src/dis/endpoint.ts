@@ -1,4 +1,5 @@
 /** Where DIS calls go: a region's public endpoint or an explicit override such as the local emulator. */
+import { ProjectError } from "../errors";
 import { isIP } from "node:net";
 
 export interface EndpointOptions {
@@ -15,9 +16,9 @@ export interface DisEndpoint {
   origin: string;
 }
 
-export type EndpointErrorCode = "ENDPOINT_MISSING" | "ENDPOINT_INVALID" | "REGION_INVALID" | "ENDPOINT_INSECURE";
+export type EndpointErrorCode = "endpoint-missing" | "endpoint-invalid" | "region-invalid" | "endpoint-insecure";
 
-export class DisEndpointError extends Error {
+export class DisEndpointError extends ProjectError {
   override readonly name = "DisEndpointError";
   constructor(
     readonly code: EndpointErrorCode,
@@ -33,12 +34,12 @@ const REGION_PATTERN = /^[a-z]{2}(?:-[a-z]+)+-[0-9]+$/;
 export function resolveEndpoint(options: EndpointOptions): DisEndpoint {
   if (options.endpoint !== undefined && options.endpoint.trim() !== "") return explicitEndpoint(options.endpoint.trim(), options);
   if (options.region === undefined || options.region.trim() === "") {
-    throw new DisEndpointError("ENDPOINT_MISSING", "no DIS endpoint: set a region (e.g. cn-north-4) or an explicit endpoint URL");
+    throw new DisEndpointError("endpoint-missing", "no DIS endpoint: set a region (e.g. cn-north-4) or an explicit endpoint URL");
   }
   const region = options.region.trim();
   if (!REGION_PATTERN.test(region)) {
     throw new DisEndpointError(
-      "REGION_INVALID",
+      "region-invalid",
       `invalid region ${JSON.stringify(region)}: expected a Huawei Cloud region id such as cn-north-4 or ap-southeast-1`,
     );
   }
@@ -57,7 +58,7 @@ function explicitEndpoint(text: string, options: EndpointOptions): DisEndpoint {
   if (url.pathname !== "/" || url.search !== "" || url.hash !== "") throw invalid(text, "it must be an origin, without a path, query or fragment");
   if (url.protocol === "http:" && !isLoopback(url.hostname) && options.allowInsecureHttp !== true) {
     throw new DisEndpointError(
-      "ENDPOINT_INSECURE",
+      "endpoint-insecure",
       `refusing plain http to ${url.host}: credentials and checkpoints would travel unencrypted. ` +
         "Use https, or set allowInsecureHttp: true to accept this deliberately (plain http is always allowed to loopback)",
     );
@@ -74,5 +75,5 @@ export function isLoopback(hostname: string): boolean {
 }
 
 function invalid(text: string, why: string): DisEndpointError {
-  return new DisEndpointError("ENDPOINT_INVALID", `invalid DIS endpoint ${JSON.stringify(text)}: ${why}`);
+  return new DisEndpointError("endpoint-invalid", `invalid DIS endpoint ${JSON.stringify(text)}: ${why}`);
 }

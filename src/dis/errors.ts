@@ -2,6 +2,7 @@
  * Typed errors of the DIS client. Messages are written for a person (what failed, what to do) and never
  * contain credentials or signatures; callers branch on the fields (`code`, `status`, `retryable`).
  */
+import { ProjectError } from "../errors";
 import type { OperationName } from "../contract";
 
 /** What a request was about, to say "app 'x' does not exist" instead of "app not found.". */
@@ -68,28 +69,33 @@ export interface DisApiErrorFields {
   requestId: string | undefined;
   retryable: boolean;
   attempts: number;
+  /** The answer leaves open whether the request was applied (a server error; see outcomeUnknown in retry.ts). */
+  outcomeUnknown?: boolean;
 }
 
 /** DIS (or its gateway) answered with an error status. */
-export class DisApiError extends Error implements DisApiErrorFields {
+export class DisApiError extends ProjectError implements DisApiErrorFields {
   override readonly name = "DisApiError";
   readonly operation: OperationName;
   readonly status: number;
-  readonly code: string | undefined;
+  /** DIS's or the gateway's code (`DIS.4301`, `APIGW.0308`), or `HTTP.<status>` when the body names none. */
+  readonly code: string;
   readonly apiMessage: string | undefined;
   readonly requestId: string | undefined;
   readonly retryable: boolean;
   readonly attempts: number;
+  readonly outcomeUnknown: boolean;
 
   constructor(fields: DisApiErrorFields, description: string) {
     super(`${fields.operation} failed: ${description} (${detailList(fields).join(", ")})`);
     this.operation = fields.operation;
     this.status = fields.status;
-    this.code = fields.code;
+    this.code = fields.code ?? `HTTP.${fields.status}`;
     this.apiMessage = fields.apiMessage;
     this.requestId = fields.requestId;
     this.retryable = fields.retryable;
     this.attempts = fields.attempts;
+    this.outcomeUnknown = fields.outcomeUnknown === true;
   }
 }
 
@@ -151,21 +157,28 @@ export function describeApiError(
 export type TransportFailureKind = "connect" | "certificate" | "reset" | "timeout" | "deadline" | "closed";
 
 /** No usable HTTP answer: connection refused or reset, timeouts, or the call's deadline passed. */
-export class DisTransportError extends Error {
+export class DisTransportError extends ProjectError {
   override readonly name = "DisTransportError";
   constructor(
     readonly operation: OperationName,
     readonly kind: TransportFailureKind,
     readonly attempts: number,
     detail: string,
+    /** The last attempt was sent and may have been applied (see outcomeUnknown in retry.ts). */
+    readonly outcomeUnknown = false,
   ) {
     super(`${operation} failed: ${detail}${attempts > 1 ? ` (after ${attempts} attempts)` : ""}`);
+  }
+
+  get code(): string {
+    return `transport-${this.kind}`;
   }
 }
 
 /** DIS answered with success but the body does not say what the API promises (or paging did not end). */
-export class DisProtocolError extends Error {
+export class DisProtocolError extends ProjectError {
   override readonly name = "DisProtocolError";
+  readonly code = "protocol";
   constructor(
     readonly operation: OperationName,
     detail: string,
@@ -176,9 +189,9 @@ export class DisProtocolError extends Error {
 }
 
 /** An argument the client refuses before making any request. */
-export class DisInputError extends Error {
+export class DisInputError extends ProjectError {
   override readonly name = "DisInputError";
-  readonly code = "INVALID_ARGUMENT";
+  readonly code = "invalid-argument";
   constructor(
     /** The argument at fault, e.g. `sequenceNumber` or `partition`. */
     readonly field: string,

@@ -35,8 +35,23 @@ export type RetryDecision = { retry: false } | { retry: true; delayMs: number };
 
 const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
 /** Throttling and transient server errors that DIS reports with other statuses (mostly 400). */
-const RETRYABLE_CODES = new Set(["APIGW.0308", "DIS.4303", "DIS.4305", "DIS.5000"]);
+const THROTTLING_CODES = new Set(["APIGW.0308", "DIS.4303", "DIS.4305"]);
+const RETRYABLE_CODES = new Set([...THROTTLING_CODES, "DIS.5000"]);
 const RETRYABLE_FAILURES = new Set<TransportFailureKind>(["connect", "reset", "timeout"]);
+
+/** Answers that may come after the server applied the request: a server error, or none at all. */
+const UNKNOWN_OUTCOME_STATUSES = new Set([500, 502, 503, 504]);
+const UNKNOWN_OUTCOME_FAILURES = new Set<TransportFailureKind>(["reset", "timeout", "deadline"]);
+
+/**
+ * Whether a request that was sent may have been applied although no success came back. Throttling answers
+ * (429, APIGW.0308, DIS.4303/4305) say it was not; a server error or a lost response leaves it open.
+ */
+export function outcomeUnknown(outcome: AttemptOutcome): boolean {
+  if (outcome.kind === "failure") return UNKNOWN_OUTCOME_FAILURES.has(outcome.failure);
+  if (outcome.status === 429 || (outcome.code !== undefined && THROTTLING_CODES.has(outcome.code))) return false;
+  return UNKNOWN_OUTCOME_STATUSES.has(outcome.status) || outcome.code === "DIS.5000";
+}
 
 export function isRetryable(outcome: AttemptOutcome): boolean {
   if (outcome.kind === "failure") return RETRYABLE_FAILURES.has(outcome.failure);

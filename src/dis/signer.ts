@@ -2,6 +2,7 @@
  * SDK-HMAC-SHA256 request signing, as the Huawei Cloud API gateway verifies it (dis-api.md §9.1).
  * Pure: the clock is a parameter, nothing is read from the environment.
  */
+import { ProjectError } from "../errors";
 import { createHash, createHmac } from "node:crypto";
 
 export const SIGNING_ALGORITHM = "SDK-HMAC-SHA256";
@@ -28,8 +29,11 @@ export interface SigningCredentials {
 }
 
 /** A request the signer cannot sign faithfully: a programming error in the caller, not a user mistake. */
-export class SigningInputError extends Error {
+/** The signer was given something no caller in this project passes: a defect, not a user's mistake. */
+export class SigningInputError extends ProjectError {
   override readonly name = "SigningInputError";
+  readonly code = "signing-input";
+  override readonly userFacing = false;
 }
 
 /**

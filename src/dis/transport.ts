@@ -18,7 +18,7 @@ import {
   type RequestSubject,
   type TransportFailureKind,
 } from "./errors";
-import { DEFAULT_RETRY_POLICY, isRetryable, parseRetryAfter, retryDecision, type AttemptOutcome, type RetryPolicy } from "./retry";
+import { DEFAULT_RETRY_POLICY, isRetryable, outcomeUnknown, parseRetryAfter, retryDecision, type AttemptOutcome, type RetryPolicy } from "./retry";
 import { encodeQuery, signRequest } from "./signer";
 import { ResponseFormatError } from "./wire";
 
@@ -70,6 +70,12 @@ export interface DisRequest {
   body?: unknown;
   /** What the request is about, for error messages. */
   subject: Omit<RequestSubject, "projectId">;
+  /**
+   * `fail`: when an attempt was sent and its outcome is unknown (outcomeUnknown in retry.ts), throw at once,
+   * flagged, instead of retrying: the caller decides, because a blind retry of a commit could land after a
+   * consumer moved on. Default `retry`.
+   */
+  onUnknownOutcome?: "retry" | "fail";
 }
 
 export interface DisResponse {
@@ -119,8 +125,10 @@ export class Transport {
   private readonly deadlineMs: number;
   private readonly requestTimeoutMs: number;
   private readonly now: () => Date;
+  private readonly slots: Slots;
 
   constructor(private readonly options: TransportOptions) {
+    this.slots = new Slots(options.connections ?? TRANSPORT_DEFAULTS.connections);
     this.requestTimeoutMs = options.requestTimeoutMs ?? TRANSPORT_DEFAULTS.requestTimeoutMs;
     this.deadlineMs = options.deadlineMs ?? TRANSPORT_DEFAULTS.deadlineMs;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
@@ -149,11 +157,20 @@ export class Transport {
         `${request.operation} request of ${body.length} bytes exceeds the gateway's limit of ${MAX_SIGNED_BODY_BYTES}: send fewer or smaller records per call`,
       );
     }
-    const deadline = performance.now() + this.deadlineMs;
+    // The deadline starts when the first attempt gets a connection, not while the call waits behind others
+    // for one: thousands of queued commits must not expire unsent.
+    let deadline: number | undefined;
 
     for (let attempt = 1; ; attempt += 1) {
       const headers = this.headersFor(request.method, pathWithQuery, body, credentials);
-      const result = await this.attempt(request.method, pathWithQuery, headers, body, deadline);
+      const release = await this.slots.acquire();
+      deadline ??= performance.now() + this.deadlineMs;
+      let result: AttemptResult;
+      try {
+        result = await this.attempt(request.method, pathWithQuery, headers, body, deadline);
+      } finally {
+        release();
+      }
       if (result.kind === "response" && result.status >= 200 && result.status < 300) {
         return { status: result.status, body: result.body, requestId: result.requestId, attempts: attempt };
       }
@@ -161,11 +178,12 @@ export class Transport {
         result.kind === "failure"
           ? result
           : { kind: "response", status: result.status, code: result.parsed.code, retryAfterMs: result.retryAfterMs };
-      const decision = retryDecision(outcome, attempt, this.policy);
+      const unknown = (result.kind === "response" || result.sent) && outcomeUnknown(outcome);
+      const decision = unknown && request.onUnknownOutcome === "fail" ? { retry: false as const } : retryDecision(outcome, attempt, this.policy);
       if (!decision.retry || performance.now() + decision.delayMs >= deadline) {
         throw result.kind === "failure"
-          ? new DisTransportError(request.operation, result.failure, attempt, result.detail)
-          : this.apiError(request, result, attempt, isRetryable(outcome), credentials);
+          ? new DisTransportError(request.operation, result.failure, attempt, result.detail, unknown)
+          : this.apiError(request, result, attempt, isRetryable(outcome), credentials, unknown);
       }
       this.options.onRetry?.({ operation: request.operation, attempt, delayMs: decision.delayMs, reason: reasonOf(result) });
       await sleep(decision.delayMs);
@@ -206,7 +224,7 @@ export class Transport {
     deadline: number,
   ): Promise<AttemptResult> {
     const remaining = deadline - performance.now();
-    if (remaining <= 0) return { kind: "failure", failure: "deadline", detail: this.deadlineDetail() };
+    if (remaining <= 0) return { kind: "failure", failure: "deadline", detail: this.deadlineDetail(), sent: false };
     // A cleared timer rather than AbortSignal.timeout, whose timers would pile up until they fire.
     const deadlineSignal = new AbortController();
     const timer = setTimeout(() => deadlineSignal.abort(), remaining);
@@ -236,7 +254,7 @@ export class Transport {
   private failureOf(error: unknown, deadline: number): AttemptResult {
     const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
     if (name === "AbortError" || code === "UND_ERR_ABORTED" || performance.now() >= deadline) {
-      return { kind: "failure", failure: "deadline", detail: this.deadlineDetail() };
+      return { kind: "failure", failure: "deadline", detail: this.deadlineDetail(), sent: true };
     }
     const failure = typeof code === "string" ? FAILURE_BY_CODE[code] : undefined;
     if (failure === undefined) throw error;
@@ -251,7 +269,7 @@ export class Transport {
       closed: "the client was closed",
       deadline: this.deadlineDetail(),
     };
-    return { kind: "failure", failure, detail: details[failure] };
+    return { kind: "failure", failure, detail: details[failure], sent: failure !== "connect" && failure !== "certificate" };
   }
 
   private deadlineDetail(): string {
@@ -264,6 +282,7 @@ export class Transport {
     attempts: number,
     retryable: boolean,
     credentials: DisCredentials,
+    outcomeUnknown: boolean,
   ): DisApiError {
     const apiMessage = result.parsed.message === undefined ? undefined : redactSecrets(result.parsed.message, credentials.secrets());
     const fields = {
@@ -274,6 +293,7 @@ export class Transport {
       requestId: result.requestId,
       retryable,
       attempts,
+      outcomeUnknown,
     };
     const subject = { ...request.subject, projectId: this.options.projectId };
     return new DisApiError(fields, describeApiError(fields, subject, credentials.kind));
@@ -289,7 +309,36 @@ type AttemptResult =
       requestId: string | undefined;
       retryAfterMs: number | undefined;
     }
-  | { kind: "failure"; failure: TransportFailureKind; detail: string };
+  | {
+      kind: "failure";
+      failure: TransportFailureKind;
+      detail: string;
+      /** Whether the request may have reached the server (not for refused connections or certificates). */
+      sent: boolean;
+    };
+
+/** A counting semaphore: at most `size` attempts hold a connection at once, the rest wait in order. */
+class Slots {
+  private free: number;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async acquire(): Promise<() => void> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    };
+  }
+}
 
 function reasonOf(result: AttemptResult): string {
   if (result.kind === "failure") return result.detail;

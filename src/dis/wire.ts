@@ -2,11 +2,13 @@
  * Reading DIS response bodies: JSON whose integers may exceed 2^53, sequence numbers sent as strings or
  * numbers, and the `"[<lo> : <hi>]"` range strings of DescribeStream. Pure.
  */
+import { ProjectError } from "../errors";
 import { DECIMAL_DIGITS_PATTERN, MAX_SEQUENCE_NUMBER } from "../contract";
 
 /** A success body that does not say what the API promises. Wrapped into a DisApiError by the client. */
-export class ResponseFormatError extends Error {
+export class ResponseFormatError extends ProjectError {
   override readonly name = "ResponseFormatError";
+  readonly code = "response-format";
 }
 
 /**

@@ -1,31 +1,36 @@
 /**
- * Declarations as the program and the provider see them, and as the stack's state records them. Pure and
- * free of the Pulumi SDK, so commands that only read declarations or state start fast.
+ * Declarations and stack outputs as the program, `plan`, `restore` and `migrate` see them. Pure and free of
+ * the Pulumi SDK, so commands that only read declarations or state start fast.
  */
 import type { DesiredState } from "../desired";
-import { parseStreamDeclaration, type StreamDeclaration } from "../provider";
+import {
+  CHECKPOINTS_RESOURCE_NAME,
+  decodePositions,
+  parseStoredStreams,
+  STATE_SCHEMA,
+  splitStreamKey,
+  type LocatedDeclaration,
+  type RestorePointRecord,
+  type StreamDeclaration,
+  type StreamKey,
+} from "../provider";
+import type { RestoredStream } from "../replay";
 
-/** Type tokens: `pulumi-nodejs:dynamic/dis-checkpoints:App` and `…:StreamCheckpoints`. */
+/** Type token of the one resource a stack has: `pulumi-nodejs:dynamic/dis-checkpoints:Checkpoints`. */
 export const RESOURCE_MODULE = "dis-checkpoints";
-export const STREAM_CHECKPOINTS_TYPE = `pulumi-nodejs:dynamic/${RESOURCE_MODULE}:StreamCheckpoints`;
-export const APP_TYPE = `pulumi-nodejs:dynamic/${RESOURCE_MODULE}:App`;
+export const CHECKPOINTS_TYPE = `pulumi-nodejs:dynamic/${RESOURCE_MODULE}:Checkpoints`;
+export { CHECKPOINTS_RESOURCE_NAME };
 
-/** The stack output holding the live positions the last committing `up` replaced. */
-export const RESTORE_POINT_OUTPUT = "restorePoint";
-
-/** The resource name of one (app, stream), also the key of declaration maps. */
-export function streamCheckpointsName(app: string, stream: string): string {
-  return `${app}/${stream}`;
-}
-
-/** A declaration together with where each of its partitions was declared. */
-export interface LocatedDeclaration {
-  declaration: StreamDeclaration;
-  partitionSources: Map<number, string>;
-}
+/** Stack outputs. `applied` is what the next run's program reads back (through a reference to its own stack). */
+export const OUTPUTS = {
+  schema: "schema",
+  applied: "applied",
+  restorePoint: "restorePoint",
+} as const;
 
 export function toDeclarations(state: DesiredState): LocatedDeclaration[] {
   const located: LocatedDeclaration[] = [];
+  const at = ({ file, line, column }: { file: string; line: number; column: number }) => `${file}:${line}:${column}`;
   for (const app of state.apps) {
     for (const stream of app.streams) {
       const partitions: Record<string, string> = {};
@@ -34,8 +39,7 @@ export function toDeclarations(state: DesiredState): LocatedDeclaration[] {
       for (const partition of stream.partitions) {
         partitions[String(partition.ordinal)] = partition.sequenceNumber;
         if (partition.metadata !== undefined) metadata[String(partition.ordinal)] = partition.metadata;
-        const { file, line, column } = partition.source;
-        partitionSources.set(partition.ordinal, `${file}:${line}:${column}`);
+        partitionSources.set(partition.ordinal, at(partition.source));
       }
       located.push({
         declaration: {
@@ -46,7 +50,10 @@ export function toDeclarations(state: DesiredState): LocatedDeclaration[] {
           allowSkip: stream.allowSkip,
           onDelete: stream.onDelete,
           revision: stream.revision,
+          whileConsumersRun: stream.whileConsumersRun,
+          partitionRevisions: {},
         },
+        streamSource: at(stream.source),
         partitionSources,
       });
     }
@@ -54,26 +61,39 @@ export function toDeclarations(state: DesiredState): LocatedDeclaration[] {
   return located;
 }
 
+/** What the stack's outputs say was last applied. */
+export type AppliedRecord =
+  | { kind: "none" }
+  | { kind: "applied"; streams: Map<StreamKey, StreamDeclaration> }
+  /** Outputs of schema 1 (one resource per stream): the state must be migrated first. */
+  | { kind: "legacy" };
+
+export function appliedFromOutputs(outputs: Readonly<Record<string, unknown>>): AppliedRecord {
+  if (outputs[OUTPUTS.schema] === STATE_SCHEMA) {
+    return { kind: "applied", streams: parseStoredStreams(outputs[OUTPUTS.applied] ?? {}, "the stack output `applied`") };
+  }
+  // Schema 1 wrote `streams` and `checkpoints` counts and no schema.
+  return "streams" in outputs || "checkpoints" in outputs ? { kind: "legacy" } : { kind: "none" };
+}
+
+/** The stack output `restorePoint`: what `dis-checkpoints restore` reads (restore-point.ts). */
+export function restorePointOutput(record: RestorePointRecord | null): { createdAt?: string; streams: RestoredStream[] } {
+  if (record === null) return { streams: [] };
+  const streams = Object.entries(record.streams).map(([key, positions]) => {
+    const { app, stream } = splitStreamKey(key);
+    const previous = Object.fromEntries([...decodePositions(positions, `restore point ${key}`)].map(([ordinal, value]) => [String(ordinal), value]));
+    return { app, stream, previous };
+  });
+  return { createdAt: record.at, streams };
+}
+
 /** An exported stack (`pulumi stack export`), as far as this module reads it. */
 export interface ExportedStack {
-  deployment?: { resources?: ReadonlyArray<{ type?: string; outputs?: unknown }> };
+  deployment?: { resources?: ReadonlyArray<{ type?: string; urn?: string; outputs?: unknown; inputs?: unknown }> };
 }
 
-/** One output of the stack as last applied (the root `pulumi:pulumi:Stack` resource's outputs). */
-export function stackOutput(deployment: ExportedStack, name: string): unknown {
+/** The outputs of the stack as last applied (the root `pulumi:pulumi:Stack` resource's outputs). */
+export function stackOutputs(deployment: ExportedStack): Record<string, unknown> {
   const root = deployment.deployment?.resources?.find((resource) => resource.type === "pulumi:pulumi:Stack");
-  const outputs = root?.outputs as Record<string, unknown> | undefined;
-  return outputs?.[name];
-}
-
-/** The declarations of the StreamCheckpoints resources in an exported stack, keyed by `app/stream`. */
-export function previousDeclarations(deployment: ExportedStack): Map<string, StreamDeclaration> {
-  const previous = new Map<string, StreamDeclaration>();
-  const resources = deployment.deployment?.resources ?? [];
-  for (const resource of resources) {
-    if (resource.type !== STREAM_CHECKPOINTS_TYPE || !resource.outputs) continue;
-    const declaration = parseStreamDeclaration(resource.outputs);
-    previous.set(streamCheckpointsName(declaration.app, declaration.stream), declaration);
-  }
-  return previous;
+  return (root?.outputs as Record<string, unknown> | undefined) ?? {};
 }

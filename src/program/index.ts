@@ -1,14 +1,15 @@
-export { createProgram, type ProgramContext } from "./program";
+export { createProgram, type ProgramOptions } from "./program";
 export {
-  APP_TYPE,
-  previousDeclarations,
-  RESTORE_POINT_OUTPUT,
-  stackOutput,
-  STREAM_CHECKPOINTS_TYPE,
-  streamCheckpointsName,
+  appliedFromOutputs,
+  CHECKPOINTS_RESOURCE_NAME,
+  CHECKPOINTS_TYPE,
+  OUTPUTS,
+  restorePointOutput,
+  stackOutputs,
   toDeclarations,
+  type AppliedRecord,
   type ExportedStack,
-  type LocatedDeclaration,
 } from "./declarations";
-export { runStack, type StackOperation, type StackRunOptions, type StackRunResult } from "./run";
-export { describeImpact, formatColumns, formatImpactTable } from "./impact";
+export { runStack, PROJECT_NAME, type StackOperation, type StackRunOptions, type StackRunResult } from "./run";
+export { migrateDeployment, type MigrationResult, type UntypedDeployment } from "./migrate";
+export { checkpointsProviderText } from "./resources";

@@ -1,127 +1,150 @@
 /**
- * The Pulumi program: load the stack's declarations, refuse bad ones before anything is registered, show
- * the impact of what would change, and register one App per app and one StreamCheckpoints per (app, stream).
+ * The Pulumi program, the same through both doors (a plain `pulumi preview`/`up` with Pulumi.yaml, and
+ * `dis-checkpoints preview`/`up`): load the stack's declarations, read what was last applied from the
+ * stack's own outputs, pass the gate (every refusal at once, each at its file:line:col, before anything is
+ * registered), show the impact, and register the one Checkpoints resource that commits exactly what the gate
+ * checked. A run that committed part of its plan records that part and then fails, saying what is left.
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { formatDeclarationError, loadDeclarations, type DesiredState } from "../desired";
-import { DisApiError, DisEndpointError, DisInputError, DisProtocolError, DisTransportError } from "../dis";
+import { formatDeclarationError, loadDeclarations } from "../desired";
+import { resolveEndpoint } from "../dis";
+import { isUserError } from "../errors";
 import {
   clientFromSettings,
   CONFIG_NAMESPACE,
-  PartialFailure,
-  planCommits,
-  readLivePartitions,
   readSettings,
-  runBounded,
-  SettingsError,
-  type LivePartition,
+  runGate,
+  STATE_SCHEMA,
+  storeStream,
+  streamKey,
+  type GateClock,
+  type GateReport,
+  type LocatedDeclaration,
   type ProviderSettings,
   type StreamDeclaration,
+  type StreamKey,
 } from "../provider";
-import type { RestoredStream } from "../replay";
-import { formatImpactTable } from "./impact";
-import { RESTORE_POINT_OUTPUT, streamCheckpointsName, toDeclarations, type LocatedDeclaration } from "./declarations";
-import { App, StreamCheckpoints } from "./resources";
+import { describeBackend, type Backend } from "./backend";
+import { appliedFromOutputs, OUTPUTS, restorePointOutput, toDeclarations, type AppliedRecord } from "./declarations";
+import { formatGateReport, formatRefusals, formatRunFailures } from "./report";
+import { Checkpoints } from "./resources";
 
-
-export interface ProgramContext {
+export interface ProgramOptions {
+  /** The environment of the run, when it is not this process's (the inline runner passes the CLI's). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** The project root; declarations are found relative to it. Default: the working directory. */
+  projectDir?: string;
   /**
-   * The declarations as last applied, keyed by `app/stream`, read from the stack's state before the run.
-   * Known when the program runs through `dis-checkpoints`; unknown under a plain `pulumi up`, where the
-   * provider's `check` alone guards the commits.
+   * How a failure found after the outputs were recorded (commits that did not settle) fails the run.
+   * Default: an error diagnostic, which fails an inline (Automation API) run.
    */
-  previous?: ReadonlyMap<string, StreamDeclaration>;
-  /** Environment overrides given to the run (the provider process sees them too). */
-  env?: Readonly<Record<string, string>>;
-  /** The `restorePoint` output as last applied: kept as it is by a run that commits nothing. */
-  previousRestorePoint?: unknown;
+  failRun?: (message: string) => void;
+  clock?: GateClock;
 }
 
-function isUserFacing(error: unknown): error is Error {
-  return [DisApiError, DisTransportError, DisProtocolError, DisEndpointError, DisInputError, SettingsError].some((type) => error instanceof type);
+function stop(message: string): never {
+  throw new pulumi.RunError(message);
 }
 
-function readProgramSettings(env: Readonly<Record<string, string>> = {}): ProviderSettings {
-  return readSettings((key) => pulumi.runtime.getConfig(key), { ...process.env, ...env });
+/** Settings, endpoint and DIS failures are the user's to fix: their message, not a stack trace. */
+async function userFacing<T>(body: () => Promise<T>, suffix = "\nNothing was committed."): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    if (isUserError(error)) stop(`${(error as Error).message}${suffix}`);
+    throw error;
+  }
+}
+
+/** The stack's own last outputs, through a reference to the stack being updated: what was last applied. */
+async function readApplied(): Promise<AppliedRecord> {
+  const self = new pulumi.StackReference(`${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`);
+  const names = [OUTPUTS.schema, OUTPUTS.applied, "streams", "checkpoints"];
+  const details = await Promise.all(names.map((name) => self.getOutputDetails(name)));
+  const outputs = Object.fromEntries(
+    names.flatMap((name, index) => {
+      const value = details[index]?.value ?? details[index]?.secretValue;
+      return value === undefined ? [] : [[name, value]];
+    }),
+  );
+  return appliedFromOutputs(outputs);
+}
+
+function isLoopbackEndpoint(settings: ProviderSettings): boolean {
+  if (settings.endpoint === undefined) return false;
+  const host = new URL(resolveEndpoint({ endpoint: settings.endpoint, allowInsecureHttp: true }).origin).hostname;
+  return host === "localhost" || host === "[::1]" || /^127\./.test(host);
 }
 
 /**
- * Reads live positions for the declarations that would commit, logs their impact (preview and up), and
- * stops the run with every refusal (each at its file:line:col) before a resource is registered. Returns the
- * names (`app/stream`) of the streams with commits planned, whose replaced positions form the restore point.
+ * State on one machine's disk is lost with the machine: the next runner starts with none, and the first-
+ * apply guard is then all that stands between consumers and a rewind. Against real DIS it is refused.
  */
-async function gate(located: LocatedDeclaration[], previous: ReadonlyMap<string, StreamDeclaration>, settings: ProviderSettings): Promise<Set<string>> {
-  const previousOf = ({ declaration }: LocatedDeclaration) => previous.get(streamCheckpointsName(declaration.app, declaration.stream));
-  const candidates = located.filter((entry) => planCommits(previousOf(entry), entry.declaration).commits.length > 0);
-  if (candidates.length === 0) {
-    pulumi.log.info("No declared checkpoint changed: nothing will be committed.");
-    return new Set();
-  }
-  const lives: Array<Map<number, LivePartition>> = [];
-  try {
-    const client = clientFromSettings(settings);
-    try {
-      await runBounded([...candidates.keys()], settings.concurrency, async (index) => {
-        const { declaration } = candidates[index]!;
-        lives[index] = await readLivePartitions(client, declaration.app, declaration.stream);
-      });
-    } finally {
-      await client.close();
-    }
-  } catch (failure) {
-    const error = failure instanceof PartialFailure ? failure.cause : failure;
-    // Settings, endpoint and DIS failures are the user's to fix: their message, not a stack trace.
-    if (!isUserFacing(error)) throw error;
-    throw new pulumi.RunError(`${error.message}\nNothing was committed.`);
-  }
-  const refusals: string[] = [];
-  const committing = new Set<string>();
-  candidates.forEach((entry, index) => {
-    const { declaration, partitionSources } = entry;
-    const live = lives[index]!;
-    const plan = planCommits(previousOf(entry), declaration, live);
-    for (const refusal of plan.refusals) refusals.push(`${partitionSources.get(refusal.ordinal)}: ${refusal.message}`);
-    if (plan.commits.length > 0) committing.add(streamCheckpointsName(declaration.app, declaration.stream));
-    pulumi.log.info(formatImpactTable(declaration, plan, live, settings.convention));
-  });
-  if (refusals.length > 0) {
-    throw new pulumi.RunError(`${refusals.join("\n")}\nNothing was committed: fix the declarations above and run again.`);
-  }
-  return committing;
+function refuseLocalBackend(backend: Backend, settings: ProviderSettings, stack: string): void {
+  if (!backend.local || settings.allowLocalBackend || isLoopbackEndpoint(settings)) return;
+  stop(
+    `stack '${stack}' keeps its state in ${backend.url}, on this machine's disk, but commits to DIS at ${settings.endpoint ?? `region ${settings.region}`}: ` +
+      "a CI runner or a new machine would start without it. Use a shared backend that outlives the machine: OBS through Pulumi's " +
+      "S3-compatible backend (`pulumi login 's3://<bucket>?endpoint=obs.<region>.myhuaweicloud.com&region=<region>'`, see README.md), " +
+      `or Pulumi Cloud. To accept a local state anyway, set ${CONFIG_NAMESPACE}:allowLocalBackend to "true".\nNothing was committed.`,
+  );
 }
 
-export function createProgram(context: ProgramContext = {}): () => Promise<Record<string, unknown>> {
+function storedStreams(located: readonly LocatedDeclaration[]) {
+  return Object.fromEntries(located.map(({ declaration }) => [streamKey(declaration.app, declaration.stream), storeStream(declaration)]));
+}
+
+export function createProgram(options: ProgramOptions = {}): () => Promise<Record<string, unknown>> {
   return async () => {
-    const settings = readProgramSettings(context.env);
+    const env = { ...process.env, ...options.env };
+    const stack = pulumi.getStack();
     const config = new pulumi.Config(CONFIG_NAMESPACE);
-    const cwd = process.cwd();
-    const directory = config.get("checkpointsDir") ?? path.join("checkpoints", pulumi.getStack());
-    const loaded = await loadDeclarations([directory], { cwd });
+    const settings = await userFacing(async () => readSettings((key) => pulumi.runtime.getConfig(key), env));
+    const root = options.projectDir ?? process.cwd();
+    const directory = config.get("checkpointsDir") ?? path.join("checkpoints", stack);
+    const loaded = await loadDeclarations([directory], { cwd: root });
     if (!loaded.ok) {
-      const lines = loaded.errors.map(formatDeclarationError);
-      throw new pulumi.RunError(`${lines.join("\n")}\nNothing was committed: fix the declarations above and run again.`);
+      stop(`${loaded.errors.map(formatDeclarationError).join("\n")}\nNothing was committed: fix the declarations above and run again.`);
     }
     const located = toDeclarations(loaded.state);
-    const committing = context.previous ? await gate(located, context.previous, settings) : new Set<string>();
-
-    const apps = new Map<string, App>();
-    for (const app of loaded.state.apps) apps.set(app.name, new App({ app: app.name }));
-    let checkpoints = 0;
-    const replaced: pulumi.Output<RestoredStream>[] = [];
-    for (const { declaration } of located) {
-      const resource = new StreamCheckpoints(declaration, { dependsOn: apps.get(declaration.app) });
-      checkpoints += Object.keys(declaration.partitions).length;
-      if (committing.has(streamCheckpointsName(declaration.app, declaration.stream))) {
-        replaced.push(resource.previous.apply((previous) => ({ app: declaration.app, stream: declaration.stream, previous })));
-      }
+    const applied = await readApplied();
+    if (applied.kind === "legacy") {
+      stop(
+        `stack '${stack}' was last applied by dis-checkpoints with one Pulumi resource per stream; this version keeps one per stack. ` +
+          `Run \`dis-checkpoints migrate --stack ${stack}\` once: it rewrites the state and commits nothing.\nNothing was committed.`,
+      );
     }
-    // The live positions this run's commits replace: `dis-checkpoints up` writes them to .restore/. A run
-    // that commits nothing keeps the last restore point, so the output does not churn on every no-op run.
-    const restorePoint =
-      replaced.length > 0 || context.previousRestorePoint === undefined
-        ? pulumi.all(replaced).apply((streams) => ({ streams }))
-        : context.previousRestorePoint;
-    return { apps: apps.size, streams: located.length, checkpoints, [RESTORE_POINT_OUTPUT]: restorePoint };
+    const backend = describeBackend(env);
+    if (located.length > 0) refuseLocalBackend(backend, settings, stack);
+    const previous: ReadonlyMap<StreamKey, StreamDeclaration> = applied.kind === "applied" ? applied.streams : new Map();
+    const report: GateReport = await userFacing(async () => {
+      const client = clientFromSettings(settings);
+      try {
+        return await runGate({ declarations: located, applied: previous, settings, client, progress: (line) => pulumi.log.info(line), ...(options.clock ? { clock: options.clock } : {}) });
+      } finally {
+        await client.close();
+      }
+    });
+    pulumi.log.info(formatGateReport(report, settings.convention));
+    if (report.refusals.length > 0) stop(formatRefusals(report, stack, backend.url));
+
+    const resource = new Checkpoints({ schema: STATE_SCHEMA, streams: storedStreams(located), gate: report.record });
+    const failRun = options.failRun ?? ((message: string) => void pulumi.log.error(message));
+    const lastRun = pulumi.all([resource.lastRun, resource.failures]).apply(([summary, failures]) => {
+      if (failures.length > 0) failRun(formatRunFailures(failures, summary));
+      return summary;
+    });
+    // Secret not because they are sensitive: Pulumi then prints `[secret]` instead of every declared
+    // checkpoint at the end of each run (the next run's program reads them back, decrypted, all the same).
+    return {
+      [OUTPUTS.schema]: STATE_SCHEMA,
+      [OUTPUTS.applied]: pulumi.secret(resource.applied),
+      [OUTPUTS.restorePoint]: pulumi.secret(resource.restorePoint.apply(restorePointOutput)),
+      apps: loaded.state.apps.length,
+      streams: located.length,
+      checkpoints: located.reduce((sum, { declaration }) => sum + Object.keys(declaration.partitions).length, 0),
+      lastRun,
+    };
   };
 }

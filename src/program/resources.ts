@@ -1,31 +1,37 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { AppInputs, StreamDeclaration } from "../provider";
-import { appProvider, streamCheckpointsProvider } from "../provider";
-import { RESOURCE_MODULE, streamCheckpointsName } from "./declarations";
+import { checkpointsProvider, type CheckpointsInputs, type CheckpointsOutputs } from "../provider";
+import { CHECKPOINTS_RESOURCE_NAME, RESOURCE_MODULE } from "./declarations";
 
+type Outputs<T> = { readonly [K in keyof T]-?: pulumi.Output<T[K]> };
 
-/** A DIS consumer app: created when missing, adopted when present, never deleted. */
-export class App extends pulumi.dynamic.Resource {
-  declare readonly adopted: pulumi.Output<boolean>;
+/**
+ * Every declared checkpoint of the stack, in one resource: one engine step and one state write per run
+ * however many partitions are declared, one provider call that can check, commit and verify the whole run
+ * at once, and one place where partial progress is recorded (docs/architecture.md).
+ */
+export class Checkpoints extends pulumi.dynamic.Resource {
+  declare readonly applied: Outputs<CheckpointsOutputs>["applied"];
+  declare readonly apps: Outputs<CheckpointsOutputs>["apps"];
+  declare readonly restorePoint: Outputs<CheckpointsOutputs>["restorePoint"];
+  declare readonly failures: Outputs<CheckpointsOutputs>["failures"];
+  declare readonly lastRun: Outputs<CheckpointsOutputs>["lastRun"];
 
-  constructor(inputs: AppInputs, opts?: pulumi.CustomResourceOptions) {
-    super(appProvider, inputs.app, { ...inputs, adopted: undefined }, opts, RESOURCE_MODULE, "App");
+  constructor(inputs: CheckpointsInputs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      checkpointsProvider,
+      CHECKPOINTS_RESOURCE_NAME,
+      { ...inputs, applied: undefined, apps: undefined, restorePoint: undefined, failures: undefined, lastRun: undefined },
+      opts,
+      RESOURCE_MODULE,
+      "Checkpoints",
+    );
   }
 }
 
-/** The declared checkpoints of one app on one stream. */
-export class StreamCheckpoints extends pulumi.dynamic.Resource {
-  declare readonly observed: pulumi.Output<Record<string, string | null>>;
-  declare readonly previous: pulumi.Output<Record<string, string | null>>;
-
-  constructor(declaration: StreamDeclaration, opts?: pulumi.CustomResourceOptions) {
-    super(
-      streamCheckpointsProvider,
-      streamCheckpointsName(declaration.app, declaration.stream),
-      { ...declaration, observed: undefined, observedAt: undefined, previous: undefined },
-      opts,
-      RESOURCE_MODULE,
-      "StreamCheckpoints",
-    );
-  }
+/**
+ * The provider text Pulumi stores with the Checkpoints resource, serialized as the SDK serializes a dynamic
+ * provider, for states written outside a run (`dis-checkpoints migrate`).
+ */
+export async function checkpointsProviderText(): Promise<string> {
+  return (await pulumi.runtime.serializeFunction(() => checkpointsProvider, { allowSecrets: true })).text;
 }

@@ -1,14 +1,15 @@
 /**
  * Runs the program through the real Pulumi CLI with the Automation API: the CLI and engine do the work,
  * the program runs in this process (inline), and the dynamic provider in its own process started by the
- * engine. Before each run the stack's state is read so the program knows what was last declared.
+ * engine. The program is the one a plain `pulumi up` runs (main.ts); this only adds the restore point
+ * directory under .restore/ after a committing `up`.
  */
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, type OutputMap } from "@pulumi/pulumi/automation";
 import { writeRestorePoint } from "../replay";
 import { pulumiEnvironment, requirePulumiCli } from "../workspace";
-import { createProgram, type ProgramContext } from "./program";
-import { previousDeclarations, RESTORE_POINT_OUTPUT, stackOutput } from "./declarations";
+import { createProgram } from "./program";
+import { OUTPUTS } from "./declarations";
 
 export const PROJECT_NAME = "dis-checkpoints";
 
@@ -58,14 +59,11 @@ export async function runStack(options: StackRunOptions): Promise<StackRunResult
     }),
     ...options.env,
   };
-  const context: ProgramContext = options.env ? { env: options.env } : {};
+  const program = createProgram({ env: envVars, projectDir: options.projectDir });
   const stack = await LocalWorkspace.createOrSelectStack(
-    { stackName: options.stack, projectName: PROJECT_NAME, program: createProgram(context) },
+    { stackName: options.stack, projectName: PROJECT_NAME, program },
     { workDir: options.projectDir, pulumiCommand, envVars },
   );
-  const exported = await stack.exportStack();
-  context.previous = previousDeclarations(exported);
-  context.previousRestorePoint = stackOutput(exported, RESTORE_POINT_OUTPUT);
   const onOutput = options.onOutput;
   const debug = options.debugLog;
   const common = {
@@ -81,9 +79,9 @@ export async function runStack(options: StackRunOptions): Promise<StackRunResult
     case "up": {
       const result = await stack.up(common);
       const outputs = plainOutputs(result.outputs);
-      // A run that commits nothing keeps the last restore point as the output: nothing new to write.
-      const fresh = JSON.stringify(outputs[RESTORE_POINT_OUTPUT]) !== JSON.stringify(context.previousRestorePoint);
-      const restorePoint = fresh ? writeRestorePoint(options.projectDir, options.stack, outputs[RESTORE_POINT_OUTPUT], new Date().toISOString()) : undefined;
+      const point = outputs[OUTPUTS.restorePoint] as { createdAt?: string } | undefined;
+      const committed = (outputs.lastRun as { commits?: number } | undefined)?.commits ?? 0;
+      const restorePoint = committed > 0 && point?.createdAt ? writeRestorePoint(options.projectDir, options.stack, point, point.createdAt) : undefined;
       return { changes: result.summary.resourceChanges ?? {}, outputs, ...(restorePoint ? { restorePoint } : {}) };
     }
     case "refresh": {

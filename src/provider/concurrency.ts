@@ -3,14 +3,18 @@
  * ones in flight finish, and the first error is rethrown with the number that completed, because a caller
  * reporting a half-done batch of commits must say how far it got.
  */
-export class PartialFailure extends Error {
+import { ProjectError } from "../errors";
+
+export class PartialFailure extends ProjectError {
   override name = "PartialFailure";
+  readonly code = "partial";
   constructor(
-    override readonly cause: unknown,
+    /** The first failure: it decides how this one is shown (isUserError). */
+    readonly wraps: unknown,
     readonly completed: number,
     readonly total: number,
   ) {
-    super(cause instanceof Error ? cause.message : String(cause));
+    super(wraps instanceof Error ? wraps.message : String(wraps), { cause: wraps });
   }
 }
 

@@ -1,30 +1,60 @@
 /**
- * The provider implementation, loaded at run time by the serialized stubs (stub.ts) from the project's
+ * The provider implementation, loaded at run time by the serialized stub (stub.ts) from the project's
  * compiled `dist/`, so every resource, old or new, runs the current code. It must stay compatible with
- * every state shape it ever wrote.
+ * every state shape it ever wrote: the Checkpoints resource (schema 2) and, until `dis-checkpoints migrate`
+ * has run, the per-stream resources of schema 1 (legacy.ts).
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { DisApiError, type DisClient } from "../dis";
+import type { DisClient } from "../dis";
+import { isUserError } from "../errors";
+import { applyCheckpoints } from "./apply";
 import { clientFromSettings } from "./client";
-import { runBounded, PartialFailure } from "./concurrency";
-import { readCheckpoints, readLivePartitions } from "./live";
-import {
-  streamResourceId,
-  type AppInputs,
-  type AppState,
-  type StreamCheckpointsState,
-  type StreamDeclaration,
-} from "./model";
-import { declarationChanged, planCommits, type PlannedCommit, type Refusal } from "./planner";
-import { parseAppInputs, parseStreamDeclaration, InputError } from "./inputs";
+import { runBounded } from "./concurrency";
+import { encodePositions } from "./codec";
+import { REAL_CLOCK } from "./gate";
+import { checkInputs, loadStreams, parseInputs, parseOutputs } from "./inputs";
+import { legacyKinds } from "./legacy";
+import { checkpointValues, readCheckpoints } from "./live";
+import { checkpointsResourceId, streamKey, type CheckpointsInputs, type CheckpointsOutputs } from "./model";
+import { declarationChanged } from "./planner";
 import { readSettings, type ProviderSettings } from "./settings";
 import { exitWhenEngineDies } from "./watchdog";
 
 /** Pulumi's marker for a value not known during preview. */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
+function containsUnknown(value: unknown): boolean {
+  if (value === UNKNOWN) return true;
+  if (value && typeof value === "object") return Object.values(value).some(containsUnknown);
+  return false;
+}
+
+/**
+ * What the provider throws for a failure the user can act on. The SDK's provider process prints every error
+ * of check/diff/read/delete as `${error}: ${error.stack}`; this one prints as one line with no stack trace.
+ */
+class ProviderFailure extends Error {
+  override name = "ProviderFailure";
+  constructor(message: string) {
+    super(message);
+    this.stack = message;
+  }
+  override toString(): string {
+    return "dis-checkpoints provider";
+  }
+}
+
+/** User mistakes and DIS failures become ProviderFailures; defects keep their stack trace. */
+async function surfaced<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    if (isUserError(error)) throw new ProviderFailure((error as Error).message);
+    throw error;
+  }
+}
+
 const clients = new WeakMap<ProviderSettings, DisClient>();
-let environmentSettings: ProviderSettings;
 
 /** One pooled client per configured provider. */
 function client(settings: ProviderSettings): DisClient {
@@ -36,220 +66,100 @@ function client(settings: ProviderSettings): DisClient {
   return existing;
 }
 
-function containsUnknown(value: unknown): boolean {
-  if (value === UNKNOWN) return true;
-  if (value && typeof value === "object") return Object.values(value).some(containsUnknown);
-  return false;
+/** Whether the run has anything to do: a changed declaration, a removed stream, an app to create. */
+export function needsUpdate(outputs: CheckpointsOutputs, inputs: CheckpointsInputs): boolean {
+  if (inputs.gate.createApps.length > 0) return true;
+  const applied = loadStreams(outputs.applied);
+  const declared = loadStreams(inputs.streams);
+  if ([...applied.keys()].some((key) => !declared.has(key))) return true;
+  return [...declared].some(([key, declaration]) => declarationChanged(applied.get(key), declaration));
 }
 
-/** A one-line message for any failure, never a stack trace or a secret. */
-function describe(error: unknown): string {
-  if (error instanceof PartialFailure) {
-    return `${describe(error.cause)} (${error.completed} of ${error.total} commits were made before the failure; run again to finish)`;
-  }
-  return error instanceof Error ? error.message : String(error);
-}
-
-function refusalMessage(refusals: readonly Refusal[]): string {
-  return refusals.map((refusal) => refusal.message).join("\n");
-}
-
-function now(): string {
-  return new Date().toISOString();
-}
-
-// ---- StreamCheckpoints ------------------------------------------------------------------------
-
-async function checkStream(settings: ProviderSettings, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+async function check(_settings: ProviderSettings, _olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
   if (containsUnknown(news)) return { inputs: news };
-  let declaration: StreamDeclaration;
-  try {
-    declaration = parseStreamDeclaration(news);
-  } catch (error) {
-    return { failures: [{ property: "", reason: describe(error) }] };
-  }
-  const previous = olds && typeof olds.app === "string" ? parseStreamDeclaration(olds) : undefined;
-  if (planCommits(previous, declaration).commits.length === 0) return { inputs: declaration as unknown as Record<string, unknown> };
-  try {
-    const live = await readLivePartitions(client(settings), declaration.app, declaration.stream);
-    const plan = planCommits(previous, declaration, live);
-    if (plan.refusals.length > 0) {
-      return { failures: plan.refusals.map((refusal) => ({ property: "", reason: refusal.message })) };
-    }
-  } catch (error) {
-    return { failures: [{ property: "", reason: describe(error) }] };
-  }
-  return { inputs: declaration as unknown as Record<string, unknown> };
+  const parsed = checkInputs(news);
+  if (!parsed.ok) return { failures: parsed.issues.map((issue) => ({ property: issue.property, reason: issue.message })) };
+  return { inputs: parsed.value as unknown as Record<string, unknown> };
 }
 
-async function diffStream(_settings: ProviderSettings, _id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
+async function diff(_settings: ProviderSettings, _id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
   if (containsUnknown(news)) return { changes: true };
-  return { changes: declarationChanged(parseStreamDeclaration(olds), parseStreamDeclaration(news)) };
+  return surfaced(async () => ({ changes: needsUpdate(parseOutputs(olds), parseInputs(news)) }));
 }
 
-/** Commits what the plan asks for and builds the outputs; refuses everything if any partition is refused. */
-async function apply(
-  settings: ProviderSettings,
-  previous: StreamDeclaration | undefined,
-  declaration: StreamDeclaration,
-  carried: Pick<StreamCheckpointsState, "previous"> | undefined,
-): Promise<StreamCheckpointsState> {
-  const dis = client(settings);
-  const live = await readLivePartitions(dis, declaration.app, declaration.stream);
-  const plan = planCommits(previous, declaration, live);
-  if (plan.refusals.length > 0) throw new InputError(refusalMessage(plan.refusals));
-  await runBounded(plan.commits, settings.concurrency, (commit: PlannedCommit) =>
-    dis.commitCheckpoint({
-      app: declaration.app,
-      stream: declaration.stream,
-      partition: commit.ordinal,
-      sequenceNumber: commit.sequenceNumber,
-      ...(commit.metadata !== undefined ? { metadata: commit.metadata } : {}),
-    }),
-  );
-  const observed: Record<string, string | null> = {};
-  for (const key of Object.keys(declaration.partitions)) observed[key] = live.get(Number(key))?.checkpoint ?? null;
-  const replaced: Record<string, string | null> = {};
-  for (const commit of plan.commits) {
-    replaced[String(commit.ordinal)] = commit.live ?? null;
-    observed[String(commit.ordinal)] = commit.sequenceNumber;
-  }
-  return {
-    ...declaration,
-    observed,
-    observedAt: now(),
-    previous: plan.commits.length > 0 ? replaced : (carried?.previous ?? {}),
-  };
+/** Inputs reach the methods with Pulumi's `__provider` text, which the outputs must carry too (for refresh and delete). */
+function withProviderText(outputs: CheckpointsOutputs, inputs: Record<string, unknown>): Record<string, unknown> {
+  return { ...outputs, __provider: inputs.__provider };
 }
 
-async function createStream(settings: ProviderSettings, inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
-  const declaration = parseStreamDeclaration(inputs);
-  const projectId = client(settings).projectId;
-  try {
-    const outs = await apply(settings, undefined, declaration, undefined);
-    return { id: streamResourceId(projectId, declaration.app, declaration.stream), outs };
-  } catch (error) {
-    throw new Error(describe(error));
-  }
+async function create(settings: ProviderSettings, inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
+  return surfaced(async () => {
+    const dis = client(settings);
+    const outputs = await applyCheckpoints({ client: dis, settings, clock: REAL_CLOCK }, undefined, parseInputs(inputs));
+    return { id: checkpointsResourceId(dis.projectId), outs: withProviderText(outputs, inputs) };
+  });
 }
 
-async function updateStream(
-  settings: ProviderSettings,
-  _id: string,
-  olds: Record<string, unknown>,
-  news: Record<string, unknown>,
-): Promise<pulumi.dynamic.UpdateResult> {
-  const previous = parseStreamDeclaration(olds);
-  try {
-    const outs = await apply(settings, previous, parseStreamDeclaration(news), olds as unknown as StreamCheckpointsState);
-    return { outs };
-  } catch (error) {
-    throw new Error(describe(error));
-  }
+async function update(settings: ProviderSettings, _id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult> {
+  return surfaced(async () => {
+    const outputs = await applyCheckpoints({ client: client(settings), settings, clock: REAL_CLOCK }, parseOutputs(olds), parseInputs(news));
+    return { outs: withProviderText(outputs, news) };
+  });
 }
 
-/** Refresh: live positions go to `observed`; the declaration is left alone, so consumer progress never commits. */
-async function readStream(settings: ProviderSettings, id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
-  const declaration = parseStreamDeclaration(props);
-  try {
-    const checkpoints = await readCheckpoints(client(settings), declaration.app, declaration.stream);
-    const observed: Record<string, string | null> = {};
-    for (const key of Object.keys(declaration.partitions)) observed[key] = checkpoints.get(Number(key))?.sequenceNumber ?? null;
-    return { id, props: { ...props, observed, observedAt: now() } };
-  } catch (error) {
-    throw new Error(describe(error));
-  }
-}
-
-/** Retains checkpoints unless the stream said `onDelete: delete`; then deletes the declared partitions'. */
-async function deleteStream(settings: ProviderSettings, _id: string, props: Record<string, unknown>): Promise<void> {
-  const declaration = parseStreamDeclaration(props);
-  if (declaration.onDelete !== "delete") return;
-  const dis = client(settings);
-  try {
-    await runBounded(Object.keys(declaration.partitions).map(Number), settings.concurrency, async (partition) => {
-      try {
-        await dis.deleteCheckpoint({ app: declaration.app, stream: declaration.stream, partition });
-      } catch (error) {
-        // The app or the stream is gone, and its checkpoints with it.
-        if (error instanceof DisApiError && (error.code === "DIS.4332" || error.code === "DIS.4301")) return;
-        throw error;
-      }
+/**
+ * Refresh: the live checkpoints of the applied partitions go to `observed`, and apps that no longer exist to
+ * `missingApps`; the applied record is left alone, so consumer progress never becomes a commit.
+ */
+async function read(settings: ProviderSettings, id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
+  return surfaced(async () => {
+    const outputs = parseOutputs(props);
+    const dis = client(settings);
+    const applied = loadStreams(outputs.applied);
+    const observed: Record<string, string> = {};
+    await runBounded([...applied.values()], settings.concurrency, async (declaration) => {
+      const values = checkpointValues(await readCheckpoints(dis, declaration.app, declaration.stream));
+      const ordinals = Object.keys(declaration.partitions).map(Number);
+      observed[streamKey(declaration.app, declaration.stream)] = encodePositions(new Map(ordinals.map((ordinal) => [ordinal, values.get(ordinal) ?? null])));
     });
-  } catch (error) {
-    throw new Error(describe(error));
-  }
-}
-
-export const streamCheckpoints = {
-  check: checkStream,
-  diff: diffStream,
-  create: createStream,
-  update: updateStream,
-  read: readStream,
-  delete: deleteStream,
-};
-
-// ---- App --------------------------------------------------------------------------------------
-
-async function checkApp(_settings: ProviderSettings, _olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-  if (containsUnknown(news)) return { inputs: news };
-  try {
-    return { inputs: parseAppInputs(news) as unknown as Record<string, unknown> };
-  } catch (error) {
-    return { failures: [{ property: "", reason: describe(error) }] };
-  }
-}
-
-async function diffApp(_settings: ProviderSettings, _id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
-  return { changes: olds.app !== news.app };
-}
-
-/** Creates the app when missing and adopts it when present; another writer creating it first is adoption too. */
-async function createApp(settings: ProviderSettings, inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
-  const { app } = parseAppInputs(inputs);
-  const dis = client(settings);
-  try {
-    let adopted = (await dis.showApp(app)) !== null;
-    if (!adopted) {
-      try {
-        await dis.createApp(app);
-      } catch (error) {
-        if (!(error instanceof DisApiError && error.code === "DIS.4330")) throw error;
-        adopted = true;
-      }
+    const existing = new Set((await dis.listApps()).map((app) => app.name));
+    const missingApps = Object.keys(outputs.apps).filter((app) => !existing.has(app));
+    for (const app of missingApps) {
+      // The provider's output lines reach the engine's diagnostics, which the refresh prints.
+      process.stdout.write(`app '${app}' no longer exists in DIS: the next up creates it again and commits its declared checkpoints\n`);
     }
-    const outs: AppState = { app, adopted };
-    return { id: `${dis.projectId}/${app}`, outs };
+    const refreshed = { ...props, observed: { at: new Date().toISOString(), streams: observed }, missingApps };
+    return { id, props: refreshed };
+  });
+}
+
+/** Destroy: checkpoints of `onDelete: delete` streams are deleted; the rest are retained, apps always. */
+async function destroy(settings: ProviderSettings, _id: string, props: Record<string, unknown>): Promise<void> {
+  await surfaced(async () => {
+    const outputs = parseOutputs(props);
+    const dis = client(settings);
+    const targets = [...loadStreams(outputs.applied).values()]
+      .filter((declaration) => declaration.onDelete === "delete")
+      .flatMap((declaration) => Object.keys(declaration.partitions).map((key) => ({ app: declaration.app, stream: declaration.stream, partition: Number(key) })));
+    await runBounded(targets, settings.concurrency, (target) => deleteRetained(dis, target));
+  });
+}
+
+async function deleteRetained(dis: DisClient, target: { app: string; stream: string; partition: number }): Promise<void> {
+  try {
+    await dis.deleteCheckpoint(target);
   } catch (error) {
-    throw new Error(describe(error));
+    // The app or the stream is gone, and its checkpoints with it.
+    const code = (error as { code?: unknown }).code;
+    if (code === "DIS.4332" || code === "DIS.4301") return;
+    throw error;
   }
 }
 
-async function updateApp(_settings: ProviderSettings, _id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult> {
-  const inputs: AppInputs = parseAppInputs(news);
-  return { outs: { ...inputs, adopted: olds.adopted === true } };
-}
-
-/** Refresh keeps the app as it is: the reconciler adopts apps and never removes them. */
-async function readApp(_settings: ProviderSettings, id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
-  return { id, props };
-}
-
-/** The reconciler never deletes an app: other consumers may still use it. */
-async function deleteApp(): Promise<void> {}
-
-export const apps = {
-  check: checkApp,
-  diff: diffApp,
-  create: createApp,
-  update: updateApp,
-  read: readApp,
-  delete: deleteApp,
-};
+export const checkpoints = { check, diff, create, update, read, delete: destroy };
 
 export function providerKinds() {
-  return { streamCheckpoints, apps };
+  return { checkpoints, ...legacyKinds(deleteRetained) };
 }
 
 type Kinds = ReturnType<typeof providerKinds>;
@@ -266,7 +176,7 @@ export function providerMethods<K extends keyof Kinds>(kind: K, config: { get(ke
   try {
     settings = readSettings((key) => config?.get(key));
   } catch (error) {
-    settings = error instanceof Error ? error : new Error(String(error));
+    settings = isUserError(error) ? new ProviderFailure((error as Error).message) : (error as Error);
   }
   const bound: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
   for (const [name, method] of Object.entries(methods)) {

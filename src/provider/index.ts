@@ -1,28 +1,56 @@
-export { appProvider, streamCheckpointsProvider } from "./stub";
-export type { AppInputs, AppState, LivePartition, OnDelete, StreamCheckpointsState, StreamDeclaration } from "./model";
-export { streamResourceId } from "./model";
+/**
+ * The reconciler's rules and its Pulumi dynamic provider: the model, the pure planner, the gate every run
+ * passes, the wording of plans, and the provider stub the program registers.
+ */
+export { checkpointsProvider } from "./stub";
+export {
+  CHECKPOINTS_RESOURCE_NAME,
+  checkpointsResourceId,
+  STATE_SCHEMA,
+  splitStreamKey,
+  streamKey,
+  type CheckpointsInputs,
+  type CheckpointsOutputs,
+  type Failure,
+  type GateRecord,
+  type LivePartition,
+  type OnDelete,
+  type RestorePointRecord,
+  type RunSummary,
+  type StoredStream,
+  type StreamDeclaration,
+  type StreamKey,
+  type WhileConsumersRun,
+} from "./model";
+export { decodePositions, encodePositions, storeStream } from "./codec";
+export { parseStoredStreams } from "./inputs";
+export { moveOf, validRange, type Move, type Refusal, type RefusalCode, type StreamPlan } from "./planner";
+export { readCheckpoints, readLive, type LiveRead } from "./live";
+export { runGate, type GateClock, type GateReport, type LocatedDeclaration, type LocatedRefusal } from "./gate";
 export {
   countRecords,
-  declarationChanged,
-  impactOf,
-  planCommits,
-  type CommitReason,
-  type Impact,
-  type Plan,
-  type PlannedCommit,
-  type Refusal,
-  type RefusalCode,
-} from "./planner";
-export { readCheckpoints, readLivePartitions } from "./live";
-export { PartialFailure, runBounded } from "./concurrency";
+  describeConvention,
+  describeFailure,
+  describeMove,
+  explainFirstApply,
+  formatColumns,
+  formatDuration,
+  formatRefusal,
+  formatStreamImpact,
+  groupDigits,
+  plural,
+  CONVENTION_MEANING,
+  type ConsumerActivity,
+} from "./wording";
+export { runBounded } from "./concurrency";
 export {
+  ACKNOWLEDGE_FIRST_APPLY_ENV,
   CONFIG_NAMESPACE,
   DEFAULT_CONCURRENCY,
   ENDPOINT_ENV,
   readSettings,
-  SettingsError,
   type Convention,
   type ProviderSettings,
 } from "./settings";
-export { parseStreamDeclaration } from "./inputs";
 export { clientFromSettings } from "./client";
+export { LEGACY_APP_TYPE, LEGACY_STREAM_TYPE, legacyDeclaration, parseLegacyStream } from "./legacy";

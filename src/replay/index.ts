@@ -26,7 +26,7 @@ export {
 export {
   nextToRead,
   planRows,
-  planStream,
+  planStreams,
   retentionMargin,
   type ConsumerActivity,
   type Direction,
@@ -49,7 +49,6 @@ export {
   type MarkdownOptions,
   type PlanSummary,
 } from "./plan-render";
-export { formatDuration, groupDigits } from "./text";
 export {
   parseRestoredStreams,
   readRestorePoint,

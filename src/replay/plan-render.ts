@@ -5,7 +5,7 @@
  * The rules and the JSON shape are documented in docs/disaster-recovery.md, "`plan` output".
  */
 import type { ConsumerActivity, Direction, PlanReport, PlanRow, RetentionMargin, StreamPlan } from "./plan";
-import { count, formatDuration, groupDigits } from "./text";
+import { formatDuration, groupDigits, plural as count } from "../provider";
 
 /** Bumped whenever the JSON shape changes; docs/disaster-recovery.md says what each version changed. */
 export const PLAN_JSON_VERSION = 2;

@@ -1,18 +1,22 @@
 /**
  * `plan`: every declared partition of a stack, live → declared, with the direction, the record count, whether
- * the reconciler would commit it or refuse it (the planner's own rules, `planCommits` and `impactOf`), and how
+ * the reconciler would commit it or refuse it (the gate's own verdicts, src/provider/gate.ts), and how
  * long the declared position stays within retention. Rendered for people and machines in plan-render.ts.
  */
 import type { DisClient } from "../dis";
 import {
-  impactOf,
-  planCommits,
-  readLivePartitions,
+  formatRefusal,
+  moveOf,
+  readLive,
   runBounded,
+  streamKey,
   type Convention,
+  type GateReport,
   type LivePartition,
+  type LocatedDeclaration,
+  type Refusal,
   type RefusalCode,
-  type StreamDeclaration,
+  type StreamPlan as CheckedStream,
 } from "../provider";
 
 export type Direction = "replay" | "skip" | "none" | "initial";
@@ -39,13 +43,8 @@ export interface PlanRow {
   retention: RetentionMargin;
 }
 
-/** Whether the app's consumers on a stream looked active when the plan read it. */
-export type ConsumerActivity =
-  /** Nothing to commit on the stream: read once, activity not judged. */
-  | { kind: "not-sampled" }
-  /** No checkpoint of the app on the stream moved between two reads `windowMs` apart. */
-  | { kind: "idle"; windowMs: number }
-  | { kind: "active"; windowMs: number; moved: Array<{ partition: number; from: string | null; to: string | null }> };
+import type { ConsumerActivity } from "../provider";
+export type { ConsumerActivity };
 
 export interface StreamPlan {
   app: string;
@@ -70,16 +69,20 @@ export function nextToRead(declared: string, convention: Convention): bigint {
   return convention === "next" ? BigInt(declared) : BigInt(declared) + 1n;
 }
 
-/** The pure rows of one stream. `margins` holds the retention margin per ordinal (absent: unknown). */
+/**
+ * The pure rows of one stream. `checked`: the gate's plan of the stream when its declaration changed
+ * (absent: nothing to commit); `margins`: the retention margin per ordinal (absent: unknown).
+ */
 export function planRows(
-  previous: StreamDeclaration | undefined,
-  declaration: StreamDeclaration,
+  checked: CheckedStream | undefined,
+  located: LocatedDeclaration,
   live: ReadonlyMap<number, LivePartition>,
   margins: ReadonlyMap<number, RetentionMargin>,
 ): PlanRow[] {
-  const plan = planCommits(previous, declaration, live);
-  const committing = new Set(plan.commits.map((commit) => commit.ordinal));
-  const refusals = new Map(plan.refusals.map((refusal) => [refusal.ordinal, refusal]));
+  const { declaration } = located;
+  const committing = new Set(checked?.commits.map((commit) => commit.ordinal));
+  const refusals = new Map<number, Refusal>();
+  for (const refusal of checked?.refusals ?? []) if (!refusals.has(refusal.ordinal)) refusals.set(refusal.ordinal, refusal);
   return Object.keys(declaration.partitions)
     .map(Number)
     .sort((a, b) => a - b)
@@ -87,7 +90,7 @@ export function planRows(
       const declared = declaration.partitions[String(ordinal)]!;
       const partition = live.get(ordinal);
       const liveValue = partition?.checkpoint ?? null;
-      const impact = partition ? impactOf(liveValue, declared) : undefined;
+      const move = partition ? moveOf(liveValue, declared) : undefined;
       const refusal = refusals.get(ordinal);
       const status: RowStatus = refusal
         ? "refused"
@@ -96,14 +99,15 @@ export function planRows(
           : liveValue === declared
             ? "already-live"
             : "declaration-unchanged";
+      const location = located.partitionSources.get(ordinal) ?? located.streamSource;
       return {
         partition: ordinal,
         live: liveValue,
         declared,
-        ...(impact ? { direction: impact.kind } : {}),
-        records: impact && (impact.kind === "replay" || impact.kind === "skip") ? String(impact.records) : "0",
+        ...(move ? { direction: move.kind } : {}),
+        records: move && (move.kind === "replay" || move.kind === "skip") ? String(move.records) : "0",
         status,
-        ...(refusal ? { refusal: { code: refusal.code, message: refusal.message } } : {}),
+        ...(refusal ? { refusal: { code: refusal.code, message: formatRefusal(refusal, location) } } : {}),
         retention: margins.get(ordinal) ?? { kind: "unknown" },
       };
     });
@@ -125,37 +129,52 @@ export function retentionMargin(
 }
 
 /**
- * Reads live positions and margins of one declared stream: one DescribeStream, then one cursor and one GetRecords
- * per retained position, `concurrency` partitions at a time (the stack's setting, as for commits).
+ * Every declared stream as the plan shows it: the gate's verdicts (what `up` would commit or refuse, and
+ * whether consumers look active) joined with the live positions of every declared partition and how long
+ * each declared position stays retained (one cursor and one GetRecords per retained position), `concurrency`
+ * requests at a time (the stack's setting, as for commits).
  */
-export async function planStream(
+export async function planStreams(
   client: DisClient,
-  previous: StreamDeclaration | undefined,
-  declaration: StreamDeclaration,
+  declarations: readonly LocatedDeclaration[],
+  gate: GateReport,
   convention: Convention,
   now: number,
   concurrency: number,
-): Promise<StreamPlan> {
-  const [live, description] = await Promise.all([
-    readLivePartitions(client, declaration.app, declaration.stream),
-    client.describeStream(declaration.stream),
-  ]);
-  const margins = new Map<number, RetentionMargin>();
-  await runBounded(Object.entries(declaration.partitions), concurrency, async ([key, declared]) => {
-    const ordinal = Number(key);
-    const range = live.get(ordinal);
+): Promise<StreamPlan[]> {
+  const unread = declarations.filter(({ declaration }) => !gate.live.has(streamKey(declaration.app, declaration.stream)));
+  const rest = await readLive(client, unread.map(({ declaration }) => declaration), concurrency);
+  const liveOf = (key: string) => gate.live.get(key) ?? rest.partitions.get(key)!;
+  const retention = new Map<string, number>();
+  const streams = [...new Set(declarations.map(({ declaration }) => declaration.stream))];
+  await runBounded(streams, concurrency, async (stream) => {
+    retention.set(stream, rest.descriptions.get(stream)?.retentionHours ?? (await client.describeStream(stream)).retentionHours);
+  });
+  const margins = new Map<string, RetentionMargin>();
+  const targets = declarations.flatMap(({ declaration }) => Object.entries(declaration.partitions).map(([key, declared]) => ({ declaration, ordinal: Number(key), declared })));
+  await runBounded(targets, concurrency, async ({ declaration, ordinal, declared }) => {
+    const key = streamKey(declaration.app, declaration.stream);
+    const range = liveOf(key).get(ordinal);
     const position = nextToRead(declared, convention);
     let timestamp: number | undefined;
     if (range && position >= BigInt(range.first) && position < BigInt(range.next)) {
       const cursor = await client.getCursor({ stream: declaration.stream, partition: ordinal, type: "AT_SEQUENCE_NUMBER", sequenceNumber: String(position) });
       timestamp = (await client.getRecords({ cursor })).records[0]?.timestamp;
     }
-    margins.set(ordinal, retentionMargin(position, range, timestamp, description.retentionHours, now));
+    margins.set(`${key}/${ordinal}`, retentionMargin(position, range, timestamp, retention.get(declaration.stream)!, now));
   });
-  return {
-    app: declaration.app,
-    stream: declaration.stream,
-    allowSkip: declaration.allowSkip,
-    rows: planRows(previous, declaration, live, margins),
-  };
+  const checked = new Map(gate.plans.map((plan) => [streamKey(plan.declaration.app, plan.declaration.stream), plan]));
+  return declarations.map((located) => {
+    const { declaration } = located;
+    const key = streamKey(declaration.app, declaration.stream);
+    const streamMargins = new Map(Object.keys(declaration.partitions).map((ordinal) => [Number(ordinal), margins.get(`${key}/${ordinal}`)!]));
+    return {
+      app: declaration.app,
+      stream: declaration.stream,
+      allowSkip: declaration.allowSkip,
+      whileConsumersRun: declaration.whileConsumersRun,
+      consumerActivity: gate.activity.get(key) ?? { kind: "not-sampled" },
+      rows: planRows(checked.get(key), located, liveOf(key), streamMargins),
+    };
+  });
 }

@@ -8,7 +8,7 @@ import type { RenderableApp } from "../desired";
 import { DisApiError, type DisClient } from "../dis";
 import { runBounded, type Convention } from "../provider";
 import { appStreams } from "./export";
-import { count } from "./text";
+import { plural as count } from "../provider";
 
 /** What reading one partition found. */
 export type Finding =

@@ -99,42 +99,42 @@ describe("resolveCredentials: errors name what to set and no value", () => {
     "no DIS credentials found: set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (plus HUAWEICLOUD_SDK_SECURITY_TOKEN for " +
     "temporary credentials), or HUAWEICLOUD_SDK_AUTH_TOKEN for an IAM token, or configure accessKey and secretKey explicitly";
   const cases: Array<[string, CredentialOptions, Record<string, string>, string, string]> = [
-    ["nothing anywhere", {}, {}, "CREDENTIALS_MISSING", missing],
-    ["explicit AK without SK", { accessKey: "AK1" }, {}, "CREDENTIALS_INCOMPLETE", "accessKey is set but secretKey is missing in the options"],
-    ["explicit SK without AK", { secretKey: "SK1" }, {}, "CREDENTIALS_INCOMPLETE", "secretKey is set but accessKey is missing in the options"],
+    ["nothing anywhere", {}, {}, "credentials-missing", missing],
+    ["explicit AK without SK", { accessKey: "AK1" }, {}, "credentials-incomplete", "accessKey is set but secretKey is missing in the options"],
+    ["explicit SK without AK", { secretKey: "SK1" }, {}, "credentials-incomplete", "secretKey is set but accessKey is missing in the options"],
     [
       "explicit half pair is not completed from the environment",
       { accessKey: "AK1" },
       { HUAWEICLOUD_SDK_AK: "AK2", HUAWEICLOUD_SDK_SK: "SK2" },
-      "CREDENTIALS_INCOMPLETE",
+      "credentials-incomplete",
       "accessKey is set but secretKey is missing in the options",
     ],
     [
       "explicit security token alone",
       { securityToken: "ST1" },
       {},
-      "CREDENTIALS_INCOMPLETE",
+      "credentials-incomplete",
       "securityToken is set in the options but accessKey and secretKey are not: set both with it",
     ],
     [
       "HUAWEICLOUD_SDK_AK without HUAWEICLOUD_SDK_SK",
       {},
       { HUAWEICLOUD_SDK_AK: "AK2", CLOUD_SDK_AK: "AK3", CLOUD_SDK_SK: "SK3" },
-      "CREDENTIALS_INCOMPLETE",
+      "credentials-incomplete",
       "HUAWEICLOUD_SDK_AK is set but HUAWEICLOUD_SDK_SK is missing in the environment",
     ],
     [
       "CLOUD_SDK_SK without CLOUD_SDK_AK",
       {},
       { CLOUD_SDK_SK: "SK3" },
-      "CREDENTIALS_INCOMPLETE",
+      "credentials-incomplete",
       "CLOUD_SDK_SK is set but CLOUD_SDK_AK is missing in the environment",
     ],
     [
       "security token without a pair",
       {},
       { HUAWEICLOUD_SDK_SECURITY_TOKEN: "ST2", HUAWEICLOUD_SDK_AUTH_TOKEN: "T2" },
-      "CREDENTIALS_INCOMPLETE",
+      "credentials-incomplete",
       "HUAWEICLOUD_SDK_SECURITY_TOKEN is set but HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK are not: temporary credentials need all three",
     ],
   ];

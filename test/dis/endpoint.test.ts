@@ -22,44 +22,44 @@ describe("resolveEndpoint", () => {
   });
 
   it.each<[EndpointOptions, string, string]>([
-    [{}, "ENDPOINT_MISSING", "no DIS endpoint: set a region (e.g. cn-north-4) or an explicit endpoint URL"],
-    [{ region: " " }, "ENDPOINT_MISSING", "no DIS endpoint: set a region (e.g. cn-north-4) or an explicit endpoint URL"],
+    [{}, "endpoint-missing", "no DIS endpoint: set a region (e.g. cn-north-4) or an explicit endpoint URL"],
+    [{ region: " " }, "endpoint-missing", "no DIS endpoint: set a region (e.g. cn-north-4) or an explicit endpoint URL"],
     ...(["CN-NORTH-4", "cn-north", "cn_north_4", "north-4", "cn-north-4.evil.com/x", "cn--4"].map((region) => [
       { region },
-      "REGION_INVALID",
+      "region-invalid",
       `invalid region ${JSON.stringify(region)}: expected a Huawei Cloud region id such as cn-north-4 or ap-southeast-1`,
     ]) as Array<[EndpointOptions, string, string]>),
     [
       { endpoint: "127.0.0.1:4100" },
-      "ENDPOINT_INVALID",
+      "endpoint-invalid",
       'invalid DIS endpoint "127.0.0.1:4100": it is not an absolute URL such as https://dis.example.com or http://127.0.0.1:4100',
     ],
     [
       { endpoint: "dis.example.com" },
-      "ENDPOINT_INVALID",
+      "endpoint-invalid",
       'invalid DIS endpoint "dis.example.com": it is not an absolute URL such as https://dis.example.com or http://127.0.0.1:4100',
     ],
-    [{ endpoint: "ftp://h" }, "ENDPOINT_INVALID", 'invalid DIS endpoint "ftp://h": the scheme must be https or http, not ftp'],
-    [{ endpoint: "https://u:p@h" }, "ENDPOINT_INVALID", 'invalid DIS endpoint "https://u:p@h": it must not contain credentials'],
+    [{ endpoint: "ftp://h" }, "endpoint-invalid", 'invalid DIS endpoint "ftp://h": the scheme must be https or http, not ftp'],
+    [{ endpoint: "https://u:p@h" }, "endpoint-invalid", 'invalid DIS endpoint "https://u:p@h": it must not contain credentials'],
     [
       { endpoint: "https://h/v2" },
-      "ENDPOINT_INVALID",
+      "endpoint-invalid",
       'invalid DIS endpoint "https://h/v2": it must be an origin, without a path, query or fragment',
     ],
     [
       { endpoint: "https://h?x=1" },
-      "ENDPOINT_INVALID",
+      "endpoint-invalid",
       'invalid DIS endpoint "https://h?x=1": it must be an origin, without a path, query or fragment',
     ],
     [
       { endpoint: "http://10.0.0.5:4100" },
-      "ENDPOINT_INSECURE",
+      "endpoint-insecure",
       "refusing plain http to 10.0.0.5:4100: credentials and checkpoints would travel unencrypted. " +
         "Use https, or set allowInsecureHttp: true to accept this deliberately (plain http is always allowed to loopback)",
     ],
     [
       { endpoint: "http://dis.example.com", allowInsecureHttp: false },
-      "ENDPOINT_INSECURE",
+      "endpoint-insecure",
       "refusing plain http to dis.example.com: credentials and checkpoints would travel unencrypted. " +
         "Use https, or set allowInsecureHttp: true to accept this deliberately (plain http is always allowed to loopback)",
     ],

@@ -51,7 +51,7 @@ describe("parsePartitionId", () => {
     expect(thrown).toBeInstanceOf(DisInputError);
     expect(thrown).toMatchObject({
       field: "partition",
-      code: "INVALID_ARGUMENT",
+      code: "invalid-argument",
       message: `invalid partition id ${JSON.stringify(value)}: expected an ordinal from 0 to 2147483647 such as 3, or shardId-0000000003`,
     });
   });
