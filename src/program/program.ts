@@ -43,8 +43,15 @@ export interface ProgramOptions {
   clock?: GateClock;
 }
 
+/**
+ * Ends the run with a message and no stack trace. The SDK's runner formats the stack of every uncaught error
+ * even when it shows only the message, and mapping it through the source maps costs seconds of CPU under the
+ * language host: a RunError's stack is never shown, so it is the message.
+ */
 function stop(message: string): never {
-  throw new pulumi.RunError(message);
+  const error = new pulumi.RunError(message);
+  error.stack = message;
+  throw error;
 }
 
 /** Settings, endpoint and DIS failures are the user's to fix: their message, not a stack trace. */

@@ -22,8 +22,7 @@ function stub(kind: Kind): pulumi.dynamic.ResourceProvider {
         const implementation: typeof Implementation = require(require("path").resolve("dist/provider/implementation.js"));
         methods = implementation.providerMethods(kind, request.config);
       } catch (error) {
-        const reason = new Error(`dis-checkpoints: the provider could not load dist/provider/implementation.js (run npm run build): ${error}`);
-        const fail = () => Promise.reject(reason);
+        const fail = () => Promise.reject(error);
         methods = { check: fail, diff: fail, create: fail, update: fail, read: fail, delete: fail };
       }
       Object.assign(this, methods);

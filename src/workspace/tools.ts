@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import {
   builtTool,
   ensureGoTool,
@@ -18,7 +20,7 @@ import { PULUMI_CLI_TOOL } from "./pulumi-cli";
  * The engine looks for it beside the running `pulumi`, so .pulumi/bin serves the CLI built there.
  */
 const LANGUAGE_HOST: GoTool = {
-  binary: "pulumi-language-nodejs",
+  binary: "pulumi-language-nodejs-v3.68.0",
   title: "nodejs language host",
   version: "3.68.0",
   module: "pulumi-language-nodejs",
@@ -27,6 +29,28 @@ const LANGUAGE_HOST: GoTool = {
   stampFile: ".pulumi-language-nodejs.build-stamp",
   coldBuild: "takes about two minutes",
 };
+
+/** The name the engine looks the nodejs language host up by. */
+const LANGUAGE_HOST_COMMAND = "pulumi-language-nodejs";
+
+/**
+ * What the engine runs as the language host: a wrapper around the v3.68.0 binary. That release took the
+ * project's runtime options (Pulumi.yaml `runtime.options`) as command-line flags, which the v3.248 CLI no
+ * longer passes, so it would run this project with ts-node (its default), which then compiles the
+ * TypeScript sources behind the source maps of every error it formats: half a minute of CPU per failing
+ * preview. This project's Pulumi.yaml says `typescript: false`; the wrapper says it to the host.
+ */
+function languageHostWrapper(): string {
+  return `#!/bin/sh\n# Written by npm run setup (src/workspace/tools.ts): Pulumi.yaml's typescript: false, as the v3.68.0 host takes it.\nexec "$(dirname "$0")/${LANGUAGE_HOST.binary}" -typescript=false "$@"\n`;
+}
+
+function writeLanguageHostWrapper(root: string): void {
+  const wrapper = path.join(localPulumiPaths(root).bin, LANGUAGE_HOST_COMMAND);
+  const text = languageHostWrapper();
+  if (fs.existsSync(wrapper) && fs.readFileSync(wrapper, "utf8") === text) return;
+  fs.writeFileSync(`${wrapper}.partial`, text, { mode: 0o755 });
+  fs.renameSync(`${wrapper}.partial`, wrapper);
+}
 
 /** An S3-compatible server over a local directory: tests run Pulumi's S3 backend against it. */
 const VERSITYGW: GoTool = {
@@ -63,7 +87,7 @@ export function toolDefinition(name: ToolName | "pulumi"): GoTool {
 
 /** A language host on PATH came with a Pulumi installation, and the engine prefers it over a bundled one. */
 function ambientLanguageHost(root: string): string | undefined {
-  return findOnPath(LANGUAGE_HOST.binary, localPulumiPaths(root).bin);
+  return findOnPath(LANGUAGE_HOST_COMMAND, localPulumiPaths(root).bin);
 }
 
 /** The tool's executable: for the language host one on PATH, else the one set-up built from the checkout. */
@@ -71,6 +95,8 @@ export function findTool(name: ToolName, root: string = PROJECT_ROOT): string | 
   if (name === "pulumi-language-nodejs") {
     const ambient = ambientLanguageHost(root);
     if (ambient) return ambient;
+    const wrapper = path.join(localPulumiPaths(root).bin, LANGUAGE_HOST_COMMAND);
+    return builtTool(root, LANGUAGE_HOST) && fs.existsSync(wrapper) ? wrapper : undefined;
   }
   return builtTool(root, TOOLS[name]);
 }
@@ -104,4 +130,5 @@ export async function ensureTools(options: SetupOptions = {}): Promise<void> {
     return;
   }
   for (const tool of wanted) await ensureGoTool(tool, go, options);
+  if (!ambient) writeLanguageHostWrapper(root);
 }

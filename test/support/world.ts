@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { STREAM_CHECKPOINTS_TYPE } from "../../src/program/declarations";
+import { CHECKPOINTS_TYPE, OUTPUTS } from "../../src/program";
+import { decodePositions } from "../../src/provider";
 import { startEmulator, type EmulatorHandle, type EmulatorOptions, type RequestLogEntry, type SeedDocument } from "../../src/emulator";
 import { PROJECT_ROOT, requirePulumiCli } from "../../src/workspace";
 import { makeTempProject, run, type ProcessResult, type TempProject } from "./project";
@@ -11,16 +12,33 @@ export const STACK = "test";
 
 const WRITE_OPERATIONS = new Set(["CommitCheckpoint", "DeleteCheckpoint", "CreateApp", "DeleteApp", "CreateStream", "DeleteStream", "PutRecords"]);
 
+/**
+ * The two ways users run the program: `dis-checkpoints up` (the Automation API), and a plain `pulumi up`
+ * with Pulumi.yaml through the nodejs language host, as pipelines do.
+ */
+export type Door = "dis-checkpoints" | "pulumi";
+export const DOORS: readonly Door[] = ["dis-checkpoints", "pulumi"];
+
+export type Operation = "preview" | "up" | "refresh" | "destroy";
+
+/**
+ * The run's waits for running consumers, kept short in tests (the defaults are 10 s each). Tests of the
+ * consumer checks set their own, longer than their consumers' commit interval.
+ */
+const QUICK_WAITS = ["dis-checkpoints:activityWindow: 300ms", "dis-checkpoints:settleInterval: 300ms"];
+
 export interface WorldOptions {
   seed: SeedDocument;
   /** Declaration files, relative to checkpoints/test/. */
   declarations: Record<string, string>;
-  /** Extra stack config lines (`key: value`) under `config:`. */
+  /** Extra stack config lines (`key: value`) under `config:`; they override the quick waits. */
   config?: string[];
   /** Copy dist instead of linking it, so a test can change the provider code between runs. */
   copyDist?: boolean;
   /** Further emulator options (TLS, temporary credentials, a token, behaviour switches). */
   emulator?: Omit<EmulatorOptions, "seed" | "accessKey" | "secretKey">;
+  /** Environment for every run (a backend URL and its credentials, for example). */
+  env?: Record<string, string>;
 }
 
 /** A DIS emulator and a Pulumi project reconciling declarations against it, driven by the real CLI. */
@@ -32,25 +50,62 @@ export interface World {
   removeDeclaration(name: string): void;
   /** Runs `dis-checkpoints <args>` in the project. */
   dis(...args: string[]): Promise<ProcessResult>;
-  /** Runs the Pulumi CLI in the project. */
+  /** Runs the Pulumi CLI in the project (the language host beside it). */
   pulumi(...args: string[]): Promise<ProcessResult>;
+  /** One operation on the test stack through one door; extra arguments go to that door's command. */
+  run(door: Door, operation: Operation, ...extra: string[]): Promise<ProcessResult>;
   /** The stack's state as `pulumi stack export` prints it. */
-  exportState(): Promise<{ deployment: { resources?: Array<Record<string, any>> } }>;
+  exportState(): Promise<ExportedState>;
   /** Requests the emulator received since the last call (or since start). */
   takeRequests(): RequestLogEntry[];
+  /** The app's checkpoint on a partition, as the emulator holds it (undefined: none). */
+  checkpoint(app: string, stream: string, partition: number): string | undefined;
+  /** Commits as a consumer would, without HTTP (not in the request log). */
+  consume(app: string, stream: string, partition: number, sequenceNumber: string): void;
   close(): Promise<void>;
+}
+
+export interface ExportedState {
+  deployment: { resources?: Array<Record<string, any>>; pending_operations?: unknown[] };
 }
 
 export function writes(requests: readonly RequestLogEntry[]): RequestLogEntry[] {
   return requests.filter((entry) => entry.operation !== undefined && WRITE_OPERATIONS.has(entry.operation));
 }
 
+/** The commits in a request log as `app/stream/partition=sequence[ metadata]`, sorted. */
+export function commits(requests: readonly RequestLogEntry[]): string[] {
+  return requests
+    .filter((entry) => entry.operation === "CommitCheckpoint")
+    .map((entry) => {
+      const body = entry.body as Record<string, string>;
+      const metadata = body.metadata === undefined ? "" : ` ${body.metadata}`;
+      return `${body.app_name}/${body.stream_name}/${Number(body.partition_id!.replace("shardId-", ""))}=${body.sequence_number}${metadata}`;
+    })
+    .sort();
+}
+
+/** `ShowConsumerState 200` per request, in order: what a run read and wrote. */
+export function operations(requests: readonly RequestLogEntry[]): string[] {
+  return requests.map((entry) => `${entry.operation} ${entry.status}`);
+}
+
+/** A JavaScript stack frame line: never shown for a user's mistake. */
+export const STACK_TRACE = /\n\s+at .+:\d+:\d+\)?\n/;
+
 export async function startWorld(options: WorldOptions): Promise<World> {
   const emulator = await startEmulator({ ...options.emulator, seed: options.seed, accessKey: TEST_ACCESS_KEY, secretKey: TEST_SECRET_KEY });
-  const config = [`  dis-checkpoints:projectId: ${emulator.projectId}`, ...(options.config ?? []).map((line) => `  ${line}`)];
+  const overrides = new Set((options.config ?? []).map((line) => line.split(":").slice(0, 2).join(":")));
+  const config = [
+    `dis-checkpoints:projectId: ${emulator.projectId}`,
+    ...QUICK_WAITS.filter((line) => !overrides.has(line.split(":").slice(0, 2).join(":"))),
+    ...(options.config ?? []),
+  ];
   const project = makeTempProject({
     "Pulumi.yaml": fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8"),
-    [`stacks/Pulumi.${STACK}.yaml`]: `config:\n${config.join("\n")}\n`,
+    // A plain `pulumi up` runs package.json's `main` through the language host.
+    "package.json": fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8"),
+    [`stacks/Pulumi.${STACK}.yaml`]: `config:\n${config.map((line) => `  ${line}`).join("\n")}\n`,
     ...Object.fromEntries(Object.entries(options.declarations).map(([name, text]) => [`checkpoints/${STACK}/${name}`, text])),
   });
   if (options.copyDist) {
@@ -59,12 +114,15 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   }
   const env = {
     ...project.env,
+    ...options.env,
     DIS_CHECKPOINTS_ENDPOINT: emulator.url,
     HUAWEICLOUD_SDK_AK: TEST_ACCESS_KEY,
     HUAWEICLOUD_SDK_SK: TEST_SECRET_KEY,
   };
   let lastSeq = 0;
+  let stackCreated = false;
   const declarationPath = (name: string) => path.join(project.dir, "checkpoints", STACK, name);
+  const partitionRef = (partition: number) => ({ ordinal: partition, id: String(partition) });
   const world: World = {
     emulator,
     project,
@@ -78,6 +136,17 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     },
     dis: (...args) => run(process.execPath, [path.join(PROJECT_ROOT, "dist", "cli", "main.js"), ...args], { cwd: project.dir, env }),
     pulumi: (...args) => run(requirePulumiCli().command, [...args, "--non-interactive"], { cwd: project.dir, env }),
+    async run(door, operation, ...extra) {
+      if (door === "dis-checkpoints") return world.dis(operation, "--stack", STACK, ...extra);
+      if (!stackCreated) {
+        // `dis-checkpoints` creates the stack on first use; plain Pulumi needs it to exist.
+        const created = await world.pulumi("stack", "select", "--create", STACK);
+        if (created.code !== 0) throw new Error(`pulumi stack select --create failed: ${created.stderr}`);
+        stackCreated = true;
+      }
+      const confirm = operation === "preview" ? [] : ["--yes"];
+      return world.pulumi(operation, "--stack", STACK, ...confirm, ...extra);
+    },
     async exportState() {
       const result = await world.pulumi("stack", "export", "--stack", STACK);
       if (result.code !== 0) throw new Error(`pulumi stack export failed: ${result.stderr}`);
@@ -88,6 +157,12 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       lastSeq = fresh.at(-1)?.seq ?? lastSeq;
       return fresh;
     },
+    checkpoint(app, stream, partition) {
+      return emulator.state.showCheckpoint({ app, stream, partition: partitionRef(partition) })?.sequenceNumber.toString();
+    },
+    consume(app, stream, partition, sequenceNumber) {
+      emulator.state.commitCheckpoint({ app, stream, partition: partitionRef(partition) }, BigInt(sequenceNumber));
+    },
     async close() {
       await emulator.close();
       project.cleanup();
@@ -96,12 +171,22 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   return world;
 }
 
-/** The StreamCheckpoints resources of an exported state, by name (`app/stream`). */
-export function streamResources(state: Awaited<ReturnType<World["exportState"]>>): Map<string, Record<string, any>> {
-  const resources = state.deployment.resources ?? [];
-  return new Map(
-    resources
-      .filter((resource) => resource.type === STREAM_CHECKPOINTS_TYPE)
-      .map((resource) => [String(resource.urn).split("::").pop()!, resource]),
+/** The Checkpoints resource of an exported state (undefined before the first up). */
+export function checkpointsResource(state: ExportedState): Record<string, any> | undefined {
+  return state.deployment.resources?.find((resource) => resource.type === CHECKPOINTS_TYPE);
+}
+
+/** The applied record of an exported state as `app/stream → {partition: value}`. */
+export function appliedPartitions(state: ExportedState): Record<string, Record<string, string>> {
+  const applied = (checkpointsResource(state)?.outputs.applied ?? {}) as Record<string, { partitions: string }>;
+  return Object.fromEntries(
+    Object.entries(applied).map(([key, stream]) => [key, Object.fromEntries([...decodePositions(stream.partitions, key)].map(([ordinal, value]) => [String(ordinal), value!]))]),
   );
 }
+
+/** The root stack's outputs as last applied (secret ones appear as ciphertext). */
+export function rootOutputs(state: ExportedState): Record<string, unknown> {
+  return (state.deployment.resources?.find((resource) => resource.type === "pulumi:pulumi:Stack")?.outputs ?? {}) as Record<string, unknown>;
+}
+
+export { OUTPUTS };
