@@ -19,6 +19,7 @@ export const FAULT_SPEC = z
     message: z.string().max(1000).optional(),
     retryAfter: z.number().min(0).max(3600).optional(),
     count: z.number().int().min(1).optional(),
+    skip: z.number().int().min(0).optional(),
     probability: z.number().min(0).max(1).optional(),
     when: z.enum(["before", "after"]).optional(),
   })
@@ -49,6 +50,8 @@ export class FaultSpecError extends Error {
 
 export class FaultRegistry {
   private readonly faults = new Map<string, Fault>();
+  /** Matching requests each fault let through so far, of the `skip` it lets through first. */
+  private readonly skipped = new Map<string, number>();
   private nextId = 1;
 
   constructor(private readonly random: () => number = Math.random) {}
@@ -86,6 +89,11 @@ export class FaultRegistry {
       if ((fault.when ?? "before") !== phase) continue;
       if (fault.operation !== undefined && fault.operation !== operation) continue;
       if (fault.kind !== "latency" && terminal) continue;
+      const skipped = this.skipped.get(fault.id) ?? 0;
+      if (skipped < (fault.skip ?? 0)) {
+        this.skipped.set(fault.id, skipped + 1);
+        continue;
+      }
       if (fault.probability !== undefined && this.random() >= fault.probability) continue;
       fault.applied += 1;
       if (fault.count !== undefined && fault.applied >= fault.count) this.faults.delete(fault.id);

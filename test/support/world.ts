@@ -60,6 +60,8 @@ export interface World {
   takeRequests(): RequestLogEntry[];
   /** The app's checkpoint on a partition, as the emulator holds it (undefined: none). */
   checkpoint(app: string, stream: string, partition: number): string | undefined;
+  /** Deletes the stack's state, as a fresh CI runner with a local backend has none. */
+  loseState(): void;
   /** Commits as a consumer would, without HTTP (not in the request log). */
   consume(app: string, stream: string, partition: number, sequenceNumber: string): void;
   close(): Promise<void>;
@@ -156,6 +158,12 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       const fresh = emulator.requests(lastSeq);
       lastSeq = fresh.at(-1)?.seq ?? lastSeq;
       return fresh;
+    },
+    loseState() {
+      const state = path.join(project.dir, ".pulumi", "state");
+      fs.rmSync(state, { recursive: true, force: true });
+      fs.mkdirSync(state, { recursive: true });
+      stackCreated = false;
     },
     checkpoint(app, stream, partition) {
       return emulator.state.showCheckpoint({ app, stream, partition: partitionRef(partition) })?.sequenceNumber.toString();
