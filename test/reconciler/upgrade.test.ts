@@ -1,12 +1,12 @@
 /**
- * The serialized stubs load the provider implementation at run time, so code changed after a resource was
- * created is what refresh and delete run. The test changes the compiled implementation between runs in a
+ * The serialized stub loads the provider implementation at run time, so code changed after the resource was
+ * created is what refresh and delete (destroy) run. The test changes the compiled implementation between runs in a
  * project with its own copy of dist/.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { STACK, startWorld, streamResources, writes, type World } from "../support/world";
+import { checkpointsResource, STACK, startWorld, writes, type World } from "../support/world";
 
 const DECLARATION = `version: 1
 app: billing
@@ -23,7 +23,7 @@ const UPGRADE = `
   const original = exports.providerMethods;
   exports.providerMethods = (kind, config) => {
     const methods = original(kind, config);
-    if (kind !== "streamCheckpoints") return methods;
+    if (kind !== "checkpoints") return methods;
     const { read, delete: remove } = methods;
     methods.read = async (...args) => {
       const result = await read(...args);
@@ -51,20 +51,19 @@ describe("provider code upgrades reach existing resources", () => {
 
   it("refresh and delete run the implementation as it is now, not as it was at create", async () => {
     expect((await world.dis("up", "--stack", STACK)).code).toBe(0);
-    const before = streamResources(await world.exportState()).get("billing/orders");
+    const before = checkpointsResource(await world.exportState());
     expect(before?.outputs.readBy).toBeUndefined();
 
     fs.appendFileSync(path.join(world.project.dir, "dist", "provider", "implementation.js"), UPGRADE);
 
     expect((await world.dis("refresh", "--stack", STACK)).code).toBe(0);
-    const after = streamResources(await world.exportState()).get("billing/orders");
+    const after = checkpointsResource(await world.exportState());
     expect(after?.outputs.readBy).toBe("upgraded implementation");
     // The stored provider text did not change: only the loaded implementation did.
     expect(after?.inputs.__provider).toBe(before?.inputs.__provider);
 
     world.takeRequests();
-    world.removeDeclaration("billing.yaml");
-    expect((await world.dis("up", "--stack", STACK)).code).toBe(0);
+    expect((await world.dis("destroy", "--stack", STACK)).code).toBe(0);
     expect(fs.readFileSync(path.join(world.project.dir, "deleted-by-upgraded-implementation"), "utf8")).toBe("yes");
     expect(writes(world.takeRequests()).map((entry) => entry.operation)).toEqual(["DeleteCheckpoint"]);
   });
