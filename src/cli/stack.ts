@@ -154,7 +154,7 @@ function stackCommand(operation: StackOperation): Command {
 
 /** `3 checkpoints committed (3 held), 1 app created`, or Pulumi's resource changes when nothing was committed. */
 export function describeRun(result: StackRunResult): string {
-  const run = result.outputs.lastRun as RunSummary | undefined;
+  const run = (result.changes.create ?? 0) + (result.changes.update ?? 0) > 0 ? (result.outputs.lastRun as RunSummary | undefined) : undefined;
   if (run === undefined || run.commits + run.appsCreated + run.deletes === 0) return describeChanges(result.changes);
   const parts = [`${plural(run.commits, "checkpoint")} committed (${run.verified} held)`];
   if (run.appsCreated > 0) parts.push(`${plural(run.appsCreated, "app")} created`);

@@ -10,6 +10,6 @@ export {
   type AppliedRecord,
   type ExportedStack,
 } from "./declarations";
-export { runStack, PROJECT_NAME, type StackOperation, type StackRunOptions, type StackRunResult } from "./run";
+export { ranCommits, runStack, PROJECT_NAME, type StackOperation, type StackRunOptions, type StackRunResult } from "./run";
 export { migrateDeployment, type MigrationResult, type UntypedDeployment } from "./migrate";
 export { checkpointsProviderText } from "./resources";

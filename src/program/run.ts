@@ -47,6 +47,11 @@ function plainOutputs(outputs: OutputMap): Record<string, unknown> {
   return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.secret ? "[secret]" : output.value]));
 }
 
+/** Whether this run created or updated the Checkpoints resource (only such a run can have committed). */
+export function ranCommits(changes: Record<string, number>): boolean {
+  return (changes.create ?? 0) + (changes.update ?? 0) > 0;
+}
+
 export async function runStack(options: StackRunOptions): Promise<StackRunResult> {
   const cli = requirePulumiCli();
   const cliDir = path.dirname(cli.command);
@@ -80,9 +85,11 @@ export async function runStack(options: StackRunOptions): Promise<StackRunResult
       const result = await stack.up(common);
       const outputs = plainOutputs(result.outputs);
       const point = outputs[OUTPUTS.restorePoint] as { createdAt?: string } | undefined;
-      const committed = (outputs.lastRun as { commits?: number } | undefined)?.commits ?? 0;
+      const changes = result.summary.resourceChanges ?? {};
+      // The outputs keep the last committing run's counts and restore point; they are this run's only if it changed the resource.
+      const committed = ranCommits(changes) ? ((outputs.lastRun as { commits?: number } | undefined)?.commits ?? 0) : 0;
       const restorePoint = committed > 0 && point?.createdAt ? writeRestorePoint(options.projectDir, options.stack, point, point.createdAt) : undefined;
-      return { changes: result.summary.resourceChanges ?? {}, outputs, ...(restorePoint ? { restorePoint } : {}) };
+      return { changes, outputs, ...(restorePoint ? { restorePoint } : {}) };
     }
     case "refresh": {
       const result = await stack.refresh(common);

@@ -60,6 +60,11 @@ export interface World {
   takeRequests(): RequestLogEntry[];
   /** The app's checkpoint on a partition, as the emulator holds it (undefined: none). */
   checkpoint(app: string, stream: string, partition: number): string | undefined;
+  /**
+   * A second checkout of the same project (its files as they are now, its own PULUMI_HOME and local
+   * backend directory) against the same emulator: another CI runner. Its close() leaves the emulator running.
+   */
+  clone(): World;
   /** Deletes the stack's state, as a fresh CI runner with a local backend has none. */
   loseState(): void;
   /** Commits as a consumer would, without HTTP (not in the request log). */
@@ -103,13 +108,28 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     ...QUICK_WAITS.filter((line) => !overrides.has(line.split(":").slice(0, 2).join(":"))),
     ...(options.config ?? []),
   ];
-  const project = makeTempProject({
+  const files = {
     "Pulumi.yaml": fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8"),
     // A plain `pulumi up` runs package.json's `main` through the language host.
     "package.json": fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8"),
     [`stacks/Pulumi.${STACK}.yaml`]: `config:\n${config.map((line) => `  ${line}`).join("\n")}\n`,
     ...Object.fromEntries(Object.entries(options.declarations).map(([name, text]) => [`checkpoints/${STACK}/${name}`, text])),
-  });
+  };
+  return worldOf(emulator, makeTempProject(files), options, true);
+}
+
+/** Every file of a project but what Pulumi and the tools keep locally: what a git clone of it has. */
+function checkedInFiles(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    const relative = path.relative(dir, path.join(entry.parentPath, entry.name));
+    if (!entry.isFile() || /^(\.pulumi|\.restore|node_modules|dist)(\/|$)/.test(relative)) continue;
+    files[relative] = fs.readFileSync(path.join(dir, relative), "utf8");
+  }
+  return files;
+}
+
+function worldOf(emulator: EmulatorHandle, project: TempProject, options: WorldOptions, ownsEmulator: boolean): World {
   if (options.copyDist) {
     fs.rmSync(path.join(project.dir, "dist"));
     fs.cpSync(path.join(PROJECT_ROOT, "dist"), path.join(project.dir, "dist"), { recursive: true });
@@ -121,7 +141,8 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     HUAWEICLOUD_SDK_AK: TEST_ACCESS_KEY,
     HUAWEICLOUD_SDK_SK: TEST_SECRET_KEY,
   };
-  let lastSeq = 0;
+  // A clone starts where the emulator's log is now, so its takeRequests() shows only its own runs.
+  let lastSeq = emulator.requests().at(-1)?.seq ?? 0;
   let stackCreated = false;
   const declarationPath = (name: string) => path.join(project.dir, "checkpoints", STACK, name);
   const partitionRef = (partition: number) => ({ ordinal: partition, id: String(partition) });
@@ -159,6 +180,10 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       lastSeq = fresh.at(-1)?.seq ?? lastSeq;
       return fresh;
     },
+    clone() {
+      const copy = worldOf(emulator, makeTempProject(checkedInFiles(project.dir)), { ...options, copyDist: false }, false);
+      return copy;
+    },
     loseState() {
       const state = path.join(project.dir, ".pulumi", "state");
       fs.rmSync(state, { recursive: true, force: true });
@@ -172,7 +197,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       emulator.state.commitCheckpoint({ app, stream, partition: partitionRef(partition) }, BigInt(sequenceNumber));
     },
     async close() {
-      await emulator.close();
+      if (ownsEmulator) await emulator.close();
       project.cleanup();
     },
   };
