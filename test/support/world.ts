@@ -136,10 +136,10 @@ function worldOf(emulator: EmulatorHandle, project: TempProject, options: WorldO
   }
   const env = {
     ...project.env,
-    ...options.env,
     DIS_CHECKPOINTS_ENDPOINT: emulator.url,
     HUAWEICLOUD_SDK_AK: TEST_ACCESS_KEY,
     HUAWEICLOUD_SDK_SK: TEST_SECRET_KEY,
+    ...options.env,
   };
   // A clone starts where the emulator's log is now, so its takeRequests() shows only its own runs.
   let lastSeq = emulator.requests().at(-1)?.seq ?? 0;
