@@ -16,6 +16,14 @@ export const MAX_APP_NAME_LENGTH = 200;
 export const NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
 /** Sequence numbers and partition ordinals in canonical form: decimal digits, no sign, no leading zeros. */
 export const DECIMAL_DIGITS_PATTERN = /^(0|[1-9][0-9]*)$/;
+/** A partition ordinal as text: canonical decimal digits, no more than a shard id holds. */
+export const PARTITION_ORDINAL_PATTERN = /^(0|[1-9][0-9]{0,9})$/;
+/** A partition id as DIS writes it: `shardId-` and the ordinal in ten digits. */
+export const SHARD_ID_PATTERN = /^shardId-([0-9]{10})$/;
+/** Either form of a partition id that DIS accepts as input. */
+export const PARTITION_ID_PATTERN = /^(0|[1-9][0-9]{0,9}|shardId-[0-9]{10})$/;
+/** The largest partition ordinal: DIS's SDKs read partition ids as 32-bit integers. */
+export const MAX_PARTITION_ORDINAL = 2 ** 31 - 1;
 /** Cursors expire five minutes after they are issued. */
 export const CURSOR_TTL_MS = 5 * 60 * 1000;
 /** The gateway refuses X-Sdk-Date values further than this from its clock. */

@@ -11,12 +11,13 @@ import {
   MAX_SEQUENCE_NUMBER,
   MAX_STREAM_NAME_LENGTH,
   NAME_PATTERN,
+  PARTITION_ID_PATTERN,
 } from "../contract";
 
 export const FORMAT_VERSION = 1;
 
 /** `3` or `shardId-0000000003`; both name partition ordinal 3. */
-export const PARTITION_ID_PATTERN = /^(0|[1-9][0-9]{0,9}|shardId-[0-9]{10})$/;
+export { PARTITION_ID_PATTERN };
 export const SHARD_ID_PREFIX = "shardId-";
 
 export const ON_DELETE_VALUES = ["retain", "delete"] as const;

@@ -1,10 +1,9 @@
 /** Partition ids: DIS accepts the ordinal (`"3"`) or `shardId-` + ten digits, and answers with the latter. */
-import { DECIMAL_DIGITS_PATTERN } from "../contract";
+import { DECIMAL_DIGITS_PATTERN, MAX_PARTITION_ORDINAL, SHARD_ID_PATTERN } from "../contract";
 import { DisInputError } from "./errors";
 
 const PREFIX = "shardId-";
-export const MAX_PARTITION_ORDINAL = 2 ** 31 - 1;
-const SHARD_ID = /^shardId-([0-9]{10})$/;
+export { MAX_PARTITION_ORDINAL };
 
 /** `3`, `"3"` and `"shardId-0000000003"` → 3. Anything else throws {@link DisInputError} (field `partition`). */
 export function parsePartitionId(value: string | number): number {
@@ -21,7 +20,7 @@ export function parsePartitionId(value: string | number): number {
 
 function ordinalOf(text: string): number | undefined {
   if (DECIMAL_DIGITS_PATTERN.test(text)) return Number(text);
-  const digits = SHARD_ID.exec(text)?.[1];
+  const digits = SHARD_ID_PATTERN.exec(text)?.[1];
   return digits === undefined ? undefined : Number(digits);
 }
 

@@ -5,7 +5,7 @@
  * silently dropped partition.
  */
 import { ProjectError } from "../errors";
-import { DECIMAL_DIGITS_PATTERN } from "../contract";
+import { DECIMAL_DIGITS_PATTERN, PARTITION_ORDINAL_PATTERN } from "../contract";
 import type { StoredStream, StreamDeclaration } from "./model";
 
 export class StateFormatError extends ProjectError {
@@ -13,7 +13,6 @@ export class StateFormatError extends ProjectError {
   readonly code = "state-format";
 }
 
-const ORDINAL = /^(0|[1-9][0-9]{0,9})$/;
 const NO_CHECKPOINT = "-";
 
 /** Ordinal → sequence number (null: no checkpoint), ascending ordinals. */
@@ -32,7 +31,7 @@ export function decodePositions(text: string, what: string): Map<number, string 
     const equals = entry.indexOf("=");
     const ordinal = entry.slice(0, equals);
     const value = entry.slice(equals + 1);
-    if (equals < 0 || !ORDINAL.test(ordinal) || !(value === NO_CHECKPOINT || DECIMAL_DIGITS_PATTERN.test(value))) {
+    if (equals < 0 || !PARTITION_ORDINAL_PATTERN.test(ordinal) || !(value === NO_CHECKPOINT || DECIMAL_DIGITS_PATTERN.test(value))) {
       throw new StateFormatError(`${what}: ${JSON.stringify(entry)} is not <partition>=<sequence number>`);
     }
     if (positions.has(Number(ordinal))) throw new StateFormatError(`${what}: partition ${ordinal} is listed twice`);
@@ -56,7 +55,7 @@ export function encodeOrdinals(ordinals: Iterable<number>): string {
 
 export function decodeOrdinals(text: string, what: string): number[] {
   return splitEntries(text).map((entry) => {
-    if (!ORDINAL.test(entry)) throw new StateFormatError(`${what}: ${JSON.stringify(entry)} is not a partition number`);
+    if (!PARTITION_ORDINAL_PATTERN.test(entry)) throw new StateFormatError(`${what}: ${JSON.stringify(entry)} is not a partition number`);
     return Number(entry);
   });
 }

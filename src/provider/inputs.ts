@@ -5,7 +5,7 @@
  */
 import { ProjectError } from "../errors";
 import { z } from "zod";
-import { MAX_METADATA_LENGTH, NAME_PATTERN } from "../contract";
+import { MAX_METADATA_LENGTH, NAME_PATTERN, PARTITION_ORDINAL_PATTERN } from "../contract";
 import { decodeOrdinals, decodePositions, decodeSequenceNumbers, loadStream, StateFormatError } from "./codec";
 import {
   splitStreamKey,
@@ -19,7 +19,7 @@ import {
 
 const name = z.string().regex(NAME_PATTERN);
 const streamKeySchema = z.string().regex(/^[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+$/);
-const ordinalKey = z.string().regex(/^(0|[1-9][0-9]{0,9})$/);
+const ordinalKey = z.string().regex(PARTITION_ORDINAL_PATTERN);
 
 /** A compact list checked by its decoder, so a malformed entry is named in the issue. */
 function compact(decode: (text: string, what: string) => unknown) {

@@ -8,6 +8,7 @@
 import { z } from "zod";
 import type * as pulumi from "@pulumi/pulumi";
 import type { DisClient } from "../dis";
+import { DECIMAL_DIGITS_PATTERN, NAME_PATTERN, PARTITION_ORDINAL_PATTERN } from "../contract";
 import { ProjectError } from "../errors";
 import { clientFromSettings } from "./client";
 import { runBounded } from "./concurrency";
@@ -17,9 +18,9 @@ import type { ProviderSettings } from "./settings";
 export const LEGACY_STREAM_TYPE = "pulumi-nodejs:dynamic/dis-checkpoints:StreamCheckpoints";
 export const LEGACY_APP_TYPE = "pulumi-nodejs:dynamic/dis-checkpoints:App";
 
-const name = z.string().regex(/^[A-Za-z0-9_-]+$/);
-const ordinalKey = z.string().regex(/^(0|[1-9][0-9]{0,9})$/);
-const digits = z.string().regex(/^(0|[1-9][0-9]*)$/);
+const name = z.string().regex(NAME_PATTERN);
+const ordinalKey = z.string().regex(PARTITION_ORDINAL_PATTERN);
+const digits = z.string().regex(DECIMAL_DIGITS_PATTERN);
 
 /** The outputs of a schema-1 StreamCheckpoints resource, as far as the migration reads them. */
 const legacyStream = z.object({

@@ -2,10 +2,12 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { ProjectError } from "../errors";
 import { localPulumiPaths, PROJECT_ROOT } from "./paths";
 
-export class SetupError extends Error {
+export class SetupError extends ProjectError {
   override name = "SetupError";
+  readonly code = "setup";
 }
 
 /** A Go program that set-up builds from its own committed wrapper module under tools/ into .pulumi/bin. */
