@@ -1,9 +1,9 @@
 /** `dis-checkpoints plan`: live → declared for every declared partition, as Markdown (PR comment) or JSON. */
 import * as path from "node:path";
 import { formatDeclarationError, loadDeclarations } from "../desired";
-import type { ExportedStack } from "../program";
+import { appliedFromOutputs, toDeclarations } from "../program/declarations";
 import { groupDigits, runGate } from "../provider";
-import { DEFAULT_MAX_CHARS, hasRefusals, planStreams, renderJson, renderMarkdown, ReplayError, type PlanReport } from "../replay";
+import { DEFAULT_MAX_CHARS, firstApplyOf, hasRefusals, planStreams, renderJson, renderMarkdown, ReplayError, type PlanReport } from "../replay";
 import { UsageError, type OptionSpec } from "./args";
 import { EXIT, type Command, type CommandIo } from "./command";
 import { commandHelp, CONNECTION_OPTIONS, parseOptions, projectDirOrUndefined, runPulumi, withConnection } from "./connection";
@@ -15,6 +15,11 @@ const OPTIONS = {
   ...CONNECTION_OPTIONS,
   checkpoints: { type: "string", valueName: "DIR", description: "The declarations (default with --stack: its checkpointsDir or checkpoints/<stack>)" },
   format: { type: "string", valueName: "markdown|json", description: "Output format (default markdown)" },
+  "acknowledge-first-apply": {
+    type: "string",
+    valueName: "TOKEN",
+    description: "Plan the first-apply moves a refusal listed with this token as commits, as `up --acknowledge-first-apply TOKEN` would",
+  },
   "max-chars": {
     type: "string",
     valueName: "N",
@@ -28,11 +33,16 @@ export const planCommand: Command = {
   help: commandHelp(
     [
       "Usage: dis-checkpoints plan (--stack NAME | --endpoint URL --project-id ID --checkpoints DIR) [--format markdown|json] [--max-chars N]",
+      "                            [--acknowledge-first-apply TOKEN]",
       "",
-      "For every declared partition: the live checkpoint, the declared one, the move (replay / skip / none / initial)",
-      "with its record count, whether `up` would commit it, leave it (already live, or declaration unchanged since",
-      "the last up of the stack) or refuse it (out of range, skip without allowSkip, no such partition), and the",
+      "Runs the checks `up` runs before committing, and commits nothing. For every declared partition: the live",
+      "checkpoint, the declared one, the move (replay / skip / none / initial) with its record count, whether `up`",
+      "would commit it, leave it (already live, or declaration unchanged since the last up of the stack) or refuse",
+      "it (out of range, skip without allowSkip, no such partition, first apply, consumers active), and the",
       "retention margin: how long until the record the consumer would read next from the declared position expires.",
+      "Per stream, whether its consumers look active: when nothing is refused, the streams with commits are read",
+      "twice, the stack's activityWindow apart. A first apply that moves live checkpoints prints the token that",
+      "acknowledges exactly those moves.",
       "Markdown is made for a pull-request comment: the summary, refusals first, then only the partitions that move or",
       "are refused, with the unchanged ones counted, in at most --max-chars characters (it says what it left out).",
       "JSON has every partition, for machines and as the full plan (shape in docs/disaster-recovery.md). Writes nothing.",
@@ -46,9 +56,15 @@ export const planCommand: Command = {
     if (format !== "markdown" && format !== "json") throw new UsageError(`--format must be markdown or json, not ${JSON.stringify(format)}`);
     const maxChars = parseMaxChars(options["max-chars"], format);
     if (options.stack === undefined && options.checkpoints === undefined) throw new UsageError("--checkpoints DIR is required without --stack");
-    // Loaded on use, like the stack commands: the program module brings the Pulumi SDK with it.
-    const { appliedFromOutputs, stackOutputs, toDeclarations } = await import("../program");
-    return withConnection("plan", options, io, async ({ client, settings, config, stack }) => {
+    const acknowledgement = options["acknowledge-first-apply"];
+    return withConnection("plan", options, io, async ({ client, settings: configured, config, stack }) => {
+      const applied = stack !== undefined ? appliedFromOutputs(await stackOutputs(stack, io)) : ({ kind: "none" } as const);
+      if (applied.kind === "legacy") {
+        throw new ReplayError(
+          `stack '${stack}' was last applied by dis-checkpoints with one Pulumi resource per stream; this version keeps one per stack. ` +
+            `Run \`dis-checkpoints migrate --stack ${stack}\` once (it rewrites the state and commits nothing), then plan again`,
+        );
+      }
       const root = stack !== undefined ? (projectDirOrUndefined(io.cwd) ?? io.cwd) : io.cwd;
       const directory = options.checkpoints ?? config["dis-checkpoints:checkpointsDir"] ?? path.join("checkpoints", stack ?? "");
       const loaded = await loadDeclarations([directory], { cwd: root });
@@ -56,16 +72,17 @@ export const planCommand: Command = {
         io.stderr(loaded.errors.map((error) => `${formatDeclarationError(error)}\n`).join(""));
         return EXIT.failed;
       }
-      const applied = stack !== undefined ? appliedFromOutputs(stackOutputs(await exportedStack(stack, io))) : ({ kind: "none" } as const);
-      if (applied.kind === "legacy") throw new ReplayError(`stack '${stack}' is in the state format of an earlier version: run \`dis-checkpoints migrate --stack ${stack}\` once first`);
       const located = toDeclarations(loaded.state);
+      const settings = acknowledgement !== undefined ? { ...configured, acknowledgeFirstApply: acknowledgement } : configured;
       const progress = (line: string) => io.stderr(`${line}\n`);
       const gate = await runGate({ declarations: located, applied: applied.kind === "applied" ? applied.streams : new Map(), settings, client, progress });
+      const firstApply = firstApplyOf(gate, settings.acknowledgeFirstApply);
       const report: PlanReport = {
         ...(stack !== undefined ? { stack } : {}),
         convention: settings.convention,
         generatedAt: new Date(gate.readAt ?? Date.now()).toISOString(),
         streams: await planStreams(client, located, gate, settings.convention, Date.now(), settings.concurrency),
+        ...(firstApply !== undefined ? { firstApply } : {}),
       };
       io.stdout(format === "json" ? renderJson(report) : renderMarkdown(report, { maxChars }));
       return hasRefusals(report) ? EXIT_REFUSED : EXIT.ok;
@@ -81,10 +98,13 @@ function parseMaxChars(value: string | undefined, format: string): number | unde
   return Number(value);
 }
 
-/** The stack's state as last applied (empty before its first update). */
-async function exportedStack(stack: string, io: CommandIo): Promise<ExportedStack> {
+/**
+ * The stack's outputs as last applied, decrypted (`applied` is a secret output, docs/architecture.md), as the
+ * program reads them back; empty before the stack's first update, or before it exists.
+ */
+async function stackOutputs(stack: string, io: CommandIo): Promise<Record<string, unknown>> {
   try {
-    return JSON.parse(await runPulumi(["stack", "export", "--stack", stack], stack, io)) as ExportedStack;
+    return JSON.parse(await runPulumi(["stack", "output", "--stack", stack, "--show-secrets", "--json"], stack, io)) as Record<string, unknown>;
   } catch (error) {
     if (error instanceof ReplayError && /does not exist yet/.test(error.message)) return {};
     throw error;

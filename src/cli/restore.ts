@@ -1,10 +1,17 @@
-/** `dis-checkpoints restore DIR`: a restore point written by `up` back into declarations, for one reviewed undo. */
+/**
+ * `dis-checkpoints restore DIR | --stack S`: a restore point back into declarations, for one reviewed undo.
+ * DIR is one that `dis-checkpoints up` wrote under .restore/; `--stack` alone reads the stack's `restorePoint`
+ * output instead, so a runner without the checkout that ran `up` (a pipeline) can undo the last committing run.
+ */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadDeclarations, formatDeclarationError, parseDeclarations } from "../desired";
+import { OUTPUTS } from "../program/declarations";
 import {
   readRestorePoint,
+  ReplayError,
   restoreDeclarations,
+  restorePointFromOutput,
   rewriteDeclarations,
   unrestorable,
   writeDeclarationFiles,
@@ -12,10 +19,13 @@ import {
 } from "../replay";
 import { parseArgs, UsageError, type OptionSpec } from "./args";
 import { EXIT, type Command, type CommandIo } from "./command";
-import { commandHelp, projectDirOrUndefined, readStackConfig, reportFailure, STACK_OPTION } from "./connection";
+import { commandHelp, projectDirOrUndefined, readStackConfig, reportFailure, runPulumi, STACK_OPTION } from "./connection";
 
 const OPTIONS = {
-  ...STACK_OPTION,
+  stack: {
+    ...STACK_OPTION.stack,
+    description: "Without DIR: restore the stack's last restore point (its restorePoint output). With DIR: rewrite this stack's declarations",
+  },
   checkpoints: { type: "string", valueName: "DIR", description: "The declarations to rewrite (default: the stack's checkpointsDir or checkpoints/<stack>)" },
   out: { type: "string", valueName: "DIR", description: "Write <app>.yaml files there instead of rewriting the stack's declarations" },
   "allow-skip": { type: "boolean", description: "Set allowSkip: true on the restored streams (undoing a replay moves consumers forward)" },
@@ -27,10 +37,14 @@ export const restoreCommand: Command = {
   summary: "Turn a restore point written by `up` back into declarations (undo a bad apply in one reviewed change)",
   help: commandHelp(
     [
-      "Usage: dis-checkpoints restore DIR [--stack NAME | --checkpoints DIR] [--allow-skip] | restore DIR --out DIR",
+      "Usage: dis-checkpoints restore DIR [--stack NAME | --checkpoints DIR] [--allow-skip]",
+      "       dis-checkpoints restore --stack NAME [--checkpoints DIR] [--allow-skip]",
+      "       dis-checkpoints restore (DIR | --stack NAME) --out DIR [--allow-skip] [--force]",
       "",
       "Every `dis-checkpoints up` that commits writes a restore point, .restore/<stack>/<time>/, holding the live",
-      "checkpoints its commits replaced (restore-point.json, plus one declaration file per app).",
+      "checkpoints its commits replaced (restore-point.json, plus one declaration file per app). The last committing",
+      "run's restore point is also the stack output `restorePoint`, kept in the stack's state whichever way `up` ran:",
+      "without DIR, `--stack NAME` reads it from there (secrets decrypted: PULUMI_CONFIG_PASSPHRASE as for `up`).",
       "By default, rewrites the affected partitions of the stack's own declaration files in place (other lines and",
       "comments kept; long-form partitions get metadata naming the restore point), so the undo is one diff to review",
       "and one `up`. The stack defaults to the one the restore point was taken from. With --out, writes separate",
@@ -45,12 +59,17 @@ export const restoreCommand: Command = {
   ),
   async run(argv, io) {
     const { options, positionals } = parseArgs(argv, OPTIONS);
-    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "give the restore point's directory" : `unexpected argument ${JSON.stringify(positionals[1])}`);
-    if (options.out !== undefined && (options.stack !== undefined || options.checkpoints !== undefined)) {
-      throw new UsageError("--out writes separate files; it takes no --stack or --checkpoints");
+    if (positionals.length > 1) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[1])}`);
+    const dir = positionals[0];
+    if (dir === undefined && options.stack === undefined) {
+      throw new UsageError("give the restore point's directory, or --stack NAME to restore the stack's last one (its restorePoint output)");
+    }
+    // With DIR, --stack names the stack whose files to rewrite; --out rewrites none.
+    if (options.out !== undefined && (options.checkpoints !== undefined || (dir !== undefined && options.stack !== undefined))) {
+      throw new UsageError("--out writes separate files; it takes no --checkpoints, and --stack only without DIR");
     }
     try {
-      const point = readRestorePoint(path.resolve(io.cwd, positionals[0]!));
+      const point = dir !== undefined ? readRestorePoint(path.resolve(io.cwd, dir)) : await stackRestorePoint(options.stack!, io);
       const status = options.out !== undefined
         ? writeSeparate(point, options.out, options, io)
         : await rewriteInPlace(point, options, io);
@@ -64,6 +83,20 @@ export const restoreCommand: Command = {
     }
   },
 };
+
+/** The stack's `restorePoint` output: what its last committing `up` replaced. */
+async function stackRestorePoint(stack: string, io: CommandIo): Promise<RestorePoint> {
+  let text: string;
+  try {
+    text = await runPulumi(["stack", "output", "--stack", stack, "--show-secrets", "--json", OUTPUTS.restorePoint], stack, io);
+  } catch (error) {
+    if (error instanceof ReplayError && /does not have output property/.test(error.message)) {
+      throw new ReplayError(`stack '${stack}' has no restorePoint output: no \`up\` of it has finished yet, so there is nothing to restore`);
+    }
+    throw error;
+  }
+  return restorePointFromOutput(stack, JSON.parse(text));
+}
 
 function writeSeparate(point: RestorePoint, out: string, options: { "allow-skip"?: boolean; force?: boolean }, io: CommandIo): number {
   const apps = restoreDeclarations(point).map((app) => ({

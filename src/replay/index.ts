@@ -24,12 +24,14 @@ export {
   type StreamResolution,
 } from "./resolve";
 export {
+  firstApplyOf,
   nextToRead,
   planRows,
   planStreams,
   retentionMargin,
   type ConsumerActivity,
   type Direction,
+  type FirstApply,
   type PlanReport,
   type PlanRow,
   type RetentionMargin,
@@ -53,6 +55,7 @@ export {
   parseRestoredStreams,
   readRestorePoint,
   restoreDeclarations,
+  restorePointFromOutput,
   restoreMetadata,
   restorePointDir,
   rewriteDeclarations,

@@ -8,7 +8,7 @@ import type { ConsumerActivity, Direction, PlanReport, PlanRow, RetentionMargin,
 import { formatDuration, groupDigits, plural as count } from "../provider";
 
 /** Bumped whenever the JSON shape changes; docs/disaster-recovery.md says what each version changed. */
-export const PLAN_JSON_VERSION = 2;
+export const PLAN_JSON_VERSION = 3;
 
 const GITHUB_COMMENT_CHARS = 65_536;
 /** Left free for what CI puts before the plan: a marker line such as `<!-- dis-checkpoints plan -->` to update one comment in place, a link. */
@@ -27,10 +27,14 @@ export interface MarkdownOptions {
 }
 
 export interface PlanSummary {
+  /** Declared partitions. */
   partitions: number;
   commits: number;
+  /** Refused partitions, declared or not (consumers moving on a partition the stream does not declare). */
   refused: number;
-  /** Partitions `up` leaves as they are: already live, or declaration unchanged since the stack's last up. */
+  /** Of the refused, those not declared. */
+  refusedUndeclared: number;
+  /** Declared partitions `up` leaves as they are: already live, or declaration unchanged since the stack's last up. */
   unchanged: number;
   replay: { partitions: number; records: string };
   skip: { partitions: number; records: string };
@@ -47,9 +51,12 @@ export function summarize(report: PlanReport): PlanSummary {
     const matching = rows.filter((row) => row.status === "commit" && row.direction === direction);
     return { partitions: matching.length, records: String(matching.reduce((sum, row) => sum + BigInt(row.records), 0n)) };
   };
+  const declared = rows.filter((row) => row.declared !== null);
   const commits = rows.filter((row) => row.status === "commit").length;
   const refused = rows.filter((row) => row.status === "refused").length;
-  return { partitions: rows.length, commits, refused, unchanged: rows.length - commits - refused, replay: moving("replay"), skip: moving("skip") };
+  const refusedUndeclared = rows.length - declared.length;
+  const unchanged = declared.length - commits - (refused - refusedUndeclared);
+  return { partitions: declared.length, commits, refused, refusedUndeclared, unchanged, replay: moving("replay"), skip: moving("skip") };
 }
 
 export function hasRefusals(report: PlanReport): boolean {
@@ -119,13 +126,39 @@ function streamName(stream: StreamPlan): string {
 function headBlocks(report: PlanReport): string[] {
   const summary = summarize(report);
   const stack = report.stack !== undefined ? ` for stack ${codeSpan(report.stack)}` : "";
+  const undeclared = summary.refusedUndeclared > 0 ? ` (${groupDigits(summary.refusedUndeclared)} not declared)` : "";
   return [
     `### dis-checkpoints plan${stack}`,
     `**${count(summary.partitions, "declared partition")} on ${count(report.streams.length, "stream")}: ` +
-      `${groupDigits(summary.commits)} to commit, ${groupDigits(summary.refused)} refused, ${groupDigits(summary.unchanged)} unchanged; ` +
+      `${groupDigits(summary.commits)} to commit, ${groupDigits(summary.refused)} refused${undeclared}, ${groupDigits(summary.unchanged)} unchanged; ` +
       `replay ${count(summary.replay.records, "record")} on ${count(summary.replay.partitions, "partition")}, ` +
       `skip ${count(summary.skip.records, "record")} on ${count(summary.skip.partitions, "partition")}.** ` +
       `Convention ${codeSpan(report.convention)}. Read ${markdownText(report.generatedAt)}.`,
+  ];
+}
+
+/**
+ * What a reviewer must know about first applies: the moves refused as `first-apply` and how to acknowledge
+ * exactly them (the wording of provider/wording.ts `explainFirstApply`, with commands as code), or that they
+ * were acknowledged.
+ */
+function firstApplyBlocks(report: PlanReport): string[] {
+  const firstApply = report.firstApply;
+  if (firstApply === undefined) return [];
+  const token = codeSpan(firstApply.token);
+  if (firstApply.acknowledged) return [`First apply acknowledged (${token}): the moves refused as \`first-apply\` without it are planned as commits.`];
+  const stack = report.stack ?? "NAME";
+  const whose = report.stack !== undefined ? `The state of stack ${codeSpan(report.stack)} holds` : "Without --stack the plan knows of";
+  const stale = firstApply.staleToken !== undefined ? ` The acknowledgement given, ${codeSpan(firstApply.staleToken)}, was for other moves: live positions changed since.` : "";
+  return [
+    [
+      "> [!IMPORTANT]",
+      `> **First apply.** ${whose} no earlier declaration of the streams refused as \`first-apply\`. Either this is their first apply, or ` +
+        "the stack's state went missing, and `up` would undo their consumers' progress since the last apply." +
+        `${stale} If the moves are intended, acknowledge exactly them: ${codeSpan(`dis-checkpoints up --stack ${stack} --acknowledge-first-apply ${firstApply.token}`)} ` +
+        "(`plan` takes the same option, and shows them as commits). Otherwise point Pulumi at the backend that holds the stack's state, " +
+        "or declare the live values to adopt them.",
+    ].join("\n"),
   ];
 }
 
@@ -190,8 +223,8 @@ function tableRow(row: PlanRow): string {
   const cells = [
     String(row.partition),
     markdownText(row.live ?? "none"),
-    markdownText(row.declared),
-    row.direction ?? "no such partition",
+    row.declared === null ? "not declared" : markdownText(row.declared),
+    row.direction ?? (row.declared === null ? "—" : "no such partition"),
     records,
     row.status === "refused" ? "**REFUSED**" : row.status,
     describeMargin(row.retention),
@@ -216,7 +249,8 @@ function describeUnchanged(rows: readonly PlanRow[]): string | undefined {
 function describeActivity(activity: ConsumerActivity): string {
   switch (activity.kind) {
     case "not-sampled":
-      return "Consumers not sampled (nothing to commit on this stream).";
+      // The gate watches consumers only before commits it would make (gate.ts): never while something is refused.
+      return "Consumers not sampled: they are watched only when nothing is refused and the stack's activityWindow is not 0.";
     case "idle":
       return `Consumers idle: no checkpoint of the app moved in ${formatDuration(activity.windowMs)}.`;
     case "active": {
@@ -314,7 +348,8 @@ function fitStreams(streams: readonly StreamPlan[], budget: number): { blocks: s
  * streams with nothing to commit. What gives way to the bound, in this order: the list of unchanged streams
  * becomes a count; changed streams are cut at the bound (and the output says how many partitions and streams
  * it left out, and where they are); refusals are listed by partition, then counted by reason. The summary, the
- * refusals' last form and the notice are always there, even when they alone exceed the bound.
+ * refusals' last form, the first-apply note and the notice are always there, even when they alone exceed the
+ * bound.
  */
 export function renderMarkdown(report: PlanReport, options: MarkdownOptions = {}): string {
   const maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
@@ -328,8 +363,9 @@ export function renderMarkdown(report: PlanReport, options: MarkdownOptions = {}
 
   const head = headBlocks(report);
   const refusalForms = refusalBlocks(report, maxChars);
-  const refusals = refusalForms.find((form) => fits([...head, form, longestNotice, ...unchangedCounted])) ?? refusalForms.at(-1);
-  const top = [...head, ...(refusals !== undefined ? [refusals] : [])];
+  const firstApply = firstApplyBlocks(report);
+  const refusals = refusalForms.find((form) => fits([...head, form, ...firstApply, longestNotice, ...unchangedCounted])) ?? refusalForms.at(-1);
+  const top = [...head, ...(refusals !== undefined ? [refusals] : []), ...firstApply];
 
   const allChanges = changed.flatMap((stream) => {
     const changeRows = stream.rows.filter(isChange).map(tableRow);

@@ -10,6 +10,7 @@ import {
   readLive,
   runBounded,
   streamKey,
+  type ConsumerActivity,
   type Convention,
   type GateReport,
   type LivePartition,
@@ -18,6 +19,8 @@ import {
   type RefusalCode,
   type StreamPlan as CheckedStream,
 } from "../provider";
+
+export type { ConsumerActivity };
 
 export type Direction = "replay" | "skip" | "none" | "initial";
 
@@ -33,8 +36,12 @@ export type RowStatus = "commit" | "already-live" | "declaration-unchanged" | "r
 export interface PlanRow {
   partition: number;
   live: string | null;
-  declared: string;
-  /** Absent when the partition does not exist. */
+  /**
+   * Null for a partition the stream does not declare: listed only when refused, because consumers moving on
+   * any partition of the stream make `up` refuse the whole stream (docs/architecture.md, rule 5).
+   */
+  declared: string | null;
+  /** Absent when the partition does not exist, or is not declared. */
   direction?: Direction;
   /** Records replayed or skipped (decimal string; 0 for none/initial). */
   records: string;
@@ -42,9 +49,6 @@ export interface PlanRow {
   refusal?: { code: RefusalCode; message: string };
   retention: RetentionMargin;
 }
-
-import type { ConsumerActivity } from "../provider";
-export type { ConsumerActivity };
 
 export interface StreamPlan {
   app: string;
@@ -57,11 +61,28 @@ export interface StreamPlan {
   whileConsumersRun?: "refuse" | "allow";
 }
 
+/** The gate's first-apply token (gate.ts `firstApplyToken`): present when some stream's first apply moves live checkpoints. */
+export interface FirstApply {
+  token: string;
+  /** Whether the token was given (`--acknowledge-first-apply`, or the stack's config): the moves are then planned as commits. */
+  acknowledged: boolean;
+  /** A token given that does not match the moves (live positions changed since it was printed). */
+  staleToken?: string;
+}
+
 export interface PlanReport {
   stack?: string;
   convention: Convention;
   generatedAt: string;
   streams: StreamPlan[];
+  firstApply?: FirstApply;
+}
+
+/** What the plan says about first applies: the gate's token, and whether `given` acknowledged it. */
+export function firstApplyOf(gate: Pick<GateReport, "firstApplyToken" | "firstApplyAcknowledged">, given: string | undefined): FirstApply | undefined {
+  if (gate.firstApplyToken === undefined) return undefined;
+  const stale = given !== undefined && !gate.firstApplyAcknowledged ? { staleToken: given } : {};
+  return { token: gate.firstApplyToken, acknowledged: gate.firstApplyAcknowledged, ...stale };
 }
 
 /** The position a consumer reads next from a declared checkpoint. */
@@ -70,8 +91,12 @@ export function nextToRead(declared: string, convention: Convention): bigint {
 }
 
 /**
- * The pure rows of one stream. `checked`: the gate's plan of the stream when its declaration changed
- * (absent: nothing to commit); `margins`: the retention margin per ordinal (absent: unknown).
+ * The pure rows of one stream, in partition order. `checked`: the gate's plan of the stream when its
+ * declaration changed (absent: nothing to commit); `live`: the partitions as read; `margins`: the retention
+ * margin per ordinal (absent: unknown). A commit shows the live value the gate says it replaces, which is the
+ * later of its two reads when consumers may run (whileConsumersRun: allow). A refusal on a partition the
+ * stream does not declare (its consumers moved there) gets a row of its own, so the plan refuses what `up`
+ * refuses.
  */
 export function planRows(
   checked: CheckedStream | undefined,
@@ -80,37 +105,45 @@ export function planRows(
   margins: ReadonlyMap<number, RetentionMargin>,
 ): PlanRow[] {
   const { declaration } = located;
-  const committing = new Set(checked?.commits.map((commit) => commit.ordinal));
+  const commits = new Map(checked?.commits.map((commit) => [commit.ordinal, commit]));
   const refusals = new Map<number, Refusal>();
   for (const refusal of checked?.refusals ?? []) if (!refusals.has(refusal.ordinal)) refusals.set(refusal.ordinal, refusal);
-  return Object.keys(declaration.partitions)
-    .map(Number)
-    .sort((a, b) => a - b)
-    .map((ordinal) => {
-      const declared = declaration.partitions[String(ordinal)]!;
-      const partition = live.get(ordinal);
-      const liveValue = partition?.checkpoint ?? null;
-      const move = partition ? moveOf(liveValue, declared) : undefined;
-      const refusal = refusals.get(ordinal);
-      const status: RowStatus = refusal
-        ? "refused"
-        : committing.has(ordinal)
-          ? "commit"
-          : liveValue === declared
-            ? "already-live"
-            : "declaration-unchanged";
-      const location = located.partitionSources.get(ordinal) ?? located.streamSource;
-      return {
-        partition: ordinal,
-        live: liveValue,
-        declared,
-        ...(move ? { direction: move.kind } : {}),
-        records: move && (move.kind === "replay" || move.kind === "skip") ? String(move.records) : "0",
-        status,
-        ...(refusal ? { refusal: { code: refusal.code, message: formatRefusal(refusal, location) } } : {}),
-        retention: margins.get(ordinal) ?? { kind: "unknown" },
-      };
-    });
+  const refusalOf = (ordinal: number) => {
+    const refusal = refusals.get(ordinal);
+    const location = located.partitionSources.get(ordinal) ?? located.streamSource;
+    return refusal ? { refusal: { code: refusal.code, message: formatRefusal(refusal, location) } } : {};
+  };
+  const declaredRows = Object.keys(declaration.partitions).map((key): PlanRow => {
+    const ordinal = Number(key);
+    const declared = declaration.partitions[key]!;
+    const commit = commits.get(ordinal);
+    const partition = live.get(ordinal);
+    const liveValue = commit ? commit.live : (partition?.checkpoint ?? null);
+    const move = commit ? commit.move : partition ? moveOf(liveValue, declared) : undefined;
+    const status: RowStatus = refusals.has(ordinal) ? "refused" : commit ? "commit" : liveValue === declared ? "already-live" : "declaration-unchanged";
+    return {
+      partition: ordinal,
+      live: liveValue,
+      declared,
+      ...(move ? { direction: move.kind } : {}),
+      records: move && (move.kind === "replay" || move.kind === "skip") ? String(move.records) : "0",
+      status,
+      ...refusalOf(ordinal),
+      retention: margins.get(ordinal) ?? { kind: "unknown" },
+    };
+  });
+  const undeclaredRows = [...refusals.keys()]
+    .filter((ordinal) => declaration.partitions[String(ordinal)] === undefined)
+    .map((ordinal): PlanRow => ({
+      partition: ordinal,
+      live: live.get(ordinal)?.checkpoint ?? null,
+      declared: null,
+      records: "0",
+      status: "refused",
+      ...refusalOf(ordinal),
+      retention: { kind: "unknown" },
+    }));
+  return [...declaredRows, ...undeclaredRows].sort((a, b) => a.partition - b.partition);
 }
 
 /** The pure margin from the partition's range and the timestamp of the record at the next position (if read). */

@@ -1,10 +1,10 @@
 /**
  * Restore points: what a `dis-checkpoints up` replaced. The program exports the live positions its commits
- * replaced as the stack output `restorePoint`; after the run they are written to
- * `.restore/<stack>/<time>/` as `restore-point.json` (everything, including partitions that had no
- * checkpoint before) and one declaration file per app (the positions that can be committed back).
- * `restore` turns one back into declarations: rewriting the affected partitions of the stack's own files
- * in place (one reviewed diff) or writing separate files.
+ * replaced as the stack output `restorePoint` (the last committing run's, kept in the stack's state); after a
+ * `dis-checkpoints up` they are also written to `.restore/<stack>/<time>/` as `restore-point.json`
+ * (everything, including partitions that had no checkpoint before) and one declaration file per app (the
+ * positions that can be committed back). `restore` turns either back into declarations: rewriting the
+ * affected partitions of the stack's own files in place (one reviewed diff) or writing separate files.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -90,6 +90,19 @@ export function writeRestorePoint(projectDir: string, stack: string, output: unk
   fs.writeFileSync(path.join(dir, RESTORE_POINT_FILE), `${JSON.stringify(point, null, 2)}\n`);
   writeDeclarationFiles(dir, restoreDeclarations(point), { projectDir });
   return dir;
+}
+
+/**
+ * The stack output `restorePoint` (`pulumi stack output restorePoint`) as a restore point of `stack`. It is
+ * `{ streams: [] }` until an `up` has committed, and holds no time in states of version 0.1 (migrate first).
+ */
+export function restorePointFromOutput(stack: string, output: unknown): RestorePoint {
+  const where = `the stack output restorePoint of stack '${stack}'`;
+  const streams = parseRestoredStreams(output, where);
+  const createdAt = (output as { createdAt?: unknown }).createdAt;
+  if (streams.length === 0) throw new ReplayError(`${where} is empty: no \`up\` of the stack has committed anything yet, so there is nothing to restore`);
+  if (typeof createdAt !== "string") throw new ReplayError(`${where} has no createdAt: it was written by an earlier version; run \`dis-checkpoints migrate --stack ${stack}\` first`);
+  return { version: 1, stack, createdAt, streams };
 }
 
 export function readRestorePoint(dir: string): RestorePoint {

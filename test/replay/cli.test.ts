@@ -30,9 +30,12 @@ describe("usage errors exit 2 before anything is read", () => {
     [["resolve", "--at", "6h", "--stack", "s"], "resolve: name the apps with --app (repeatable)"],
     [["plan", "--stack", "s", "--format", "xml"], 'plan: --format must be markdown or json, not "xml"'],
     [["plan", "--endpoint", "http://127.0.0.1:1", "--project-id", "p"], "plan: --checkpoints DIR is required without --stack"],
-    [["restore"], "restore: give the restore point's directory"],
+    [["restore"], "restore: give the restore point's directory, or --stack NAME to restore the stack's last one (its restorePoint output)"],
+    [["restore", "--checkpoints", "c"], "restore: give the restore point's directory, or --stack NAME to restore the stack's last one (its restorePoint output)"],
     [["restore", "a", "b"], 'restore: unexpected argument "b"'],
-    [["restore", "a", "--out", "o", "--stack", "s"], "restore: --out writes separate files; it takes no --stack or --checkpoints"],
+    [["restore", "a", "--out", "o", "--stack", "s"], "restore: --out writes separate files; it takes no --checkpoints, and --stack only without DIR"],
+    [["restore", "--stack", "s", "--out", "o", "--checkpoints", "c"], "restore: --out writes separate files; it takes no --checkpoints, and --stack only without DIR"],
+    [["plan", "--stack", "s", "--acknowledge-first-apply"], "plan: --acknowledge-first-apply needs a value (TOKEN)"],
   ])("%j", async (argv, message) => {
     expect(await cli(argv)).toEqual({ code: 2, stdout: "", stderr: `dis-checkpoints: ${message}${hint(argv[0]!)}` });
   });

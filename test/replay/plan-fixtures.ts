@@ -1,4 +1,5 @@
 /** Plan reports built directly, for the renderer's tests: no emulator needed. */
+import type { RefusalCode } from "../../src/provider";
 import type { PlanReport, PlanRow, RetentionMargin, StreamPlan } from "../../src/replay";
 
 export const HOUR = 3_600_000;
@@ -13,8 +14,13 @@ export function move(partition: number, live: string | null, declared: string, r
   return { partition, live, declared, direction, records: String(difference < 0n ? -difference : difference), status: "commit", retention };
 }
 
-export function refused(row: PlanRow, message: string, code: "skip-not-allowed" | "out-of-range" | "partition-missing" = "skip-not-allowed"): PlanRow {
+export function refused(row: PlanRow, message: string, code: RefusalCode = "skip-not-allowed"): PlanRow {
   return { ...row, status: "refused", refusal: { code, message } };
+}
+
+/** A partition the stream does not declare, refused because its consumers moved it (plan.ts planRows). */
+export function refusedUndeclared(partition: number, live: string | null, message: string): PlanRow {
+  return { partition, live, declared: null, records: "0", status: "refused", refusal: { code: "consumers-active", message }, retention: { kind: "unknown" } };
 }
 
 export function alreadyLive(partition: number, value: string): PlanRow {

@@ -12,7 +12,7 @@ import {
   type PlanReport,
   type StreamPlan,
 } from "../../src/replay";
-import { alreadyLive, declarationUnchanged, gridReport, move, refused, report, stream } from "./plan-fixtures";
+import { alreadyLive, declarationUnchanged, gridReport, move, refused, refusedUndeclared, report, stream } from "./plan-fixtures";
 
 /** A few streams: one with commits, a refusal and an unchanged partition; one that skips while its consumers run; one unchanged. */
 const SMALL = report([
@@ -180,6 +180,117 @@ describe("renderMarkdown: exact text of small plans", () => {
   });
 });
 
+describe("first applies", () => {
+  const message = "checkpoints/prod/billing.yaml:7:7: app 'billing', stream 'orders', partition 0: the state holds no earlier declaration of this stream [first-apply]";
+  const rows = [refused(move(0, "500", "200"), message, "first-apply"), move(1, null, "300", { kind: "no-record-yet" })];
+  const note = (whose: string, stack: string, stale = "") =>
+    [
+      "> [!IMPORTANT]",
+      `> **First apply.** ${whose} no earlier declaration of the streams refused as \`first-apply\`. Either this is their first apply, or the stack's state went ` +
+        `missing, and \`up\` would undo their consumers' progress since the last apply.${stale} If the moves are intended, acknowledge exactly them: ` +
+        `\`dis-checkpoints up --stack ${stack} --acknowledge-first-apply fa-1234567890\` (\`plan\` takes the same option, and shows them as commits). ` +
+        "Otherwise point Pulumi at the backend that holds the stack's state, or declare the live values to adopt them.",
+    ].join("\n");
+
+  it("refused: after the refusals, the token that acknowledges exactly these moves and the command that takes it", () => {
+    expect(renderMarkdown(report([stream("billing", "orders", rows)], { firstApply: { token: "fa-1234567890", acknowledged: false } }))).toBe(
+      [
+        "### dis-checkpoints plan for stack `prod`",
+        "",
+        "**2 declared partitions on 1 stream: 1 to commit, 1 refused, 0 unchanged; replay 0 records on 0 partitions, skip 0 records on 0 partitions.** Convention `next`. Read 2026-11-20T12:00:00.000Z.",
+        "",
+        "> [!CAUTION]",
+        "> **1 refused: `up` would commit nothing until these are fixed.**",
+        `> - ${markdownText(message)}`,
+        "",
+        note("The state of stack `prod` holds", "prod"),
+        "",
+        "#### billing / orders",
+        "",
+        "| partition | live | declared | move | records | status | retention margin |",
+        "|---:|---:|---:|---|---:|---|---|",
+        "| 0 | 500 | 200 | replay | 300 | **REFUSED** | 14h 0m (until 2026-11-21T02:00:00.000Z) |",
+        "| 1 | none | 300 | initial | — | commit | no record yet |",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it.each<[string, Partial<PlanReport>, string]>([
+    [
+      "a token for other moves",
+      { firstApply: { token: "fa-1234567890", acknowledged: false, staleToken: "fa-0000000000" } },
+      note("The state of stack `prod` holds", "prod", " The acknowledgement given, `fa-0000000000`, was for other moves: live positions changed since."),
+    ],
+    ["no stack: every stream is a first apply", { stack: undefined, firstApply: { token: "fa-1234567890", acknowledged: false } }, note("Without --stack the plan knows of", "NAME")],
+    [
+      "acknowledged: one line, the moves planned as commits",
+      { firstApply: { token: "fa-1234567890", acknowledged: true } },
+      "First apply acknowledged (`fa-1234567890`): the moves refused as `first-apply` without it are planned as commits.",
+    ],
+  ])("%s", (_name, extra, text) => {
+    expect(renderMarkdown(report([stream("billing", "orders", rows)], extra))).toContain(`\n\n${text}\n\n#### billing / orders\n`);
+  });
+
+  it("the note stays when the bound cuts the streams", () => {
+    const plan = report([stream("billing", "orders", rows)], { firstApply: { token: "fa-1234567890", acknowledged: false } });
+    const maxChars = renderMarkdown(plan).length - 1;
+    const text = renderMarkdown(plan, { maxChars });
+    expect(text.length).toBeLessThanOrEqual(maxChars);
+    expect(text.endsWith(
+      `\n\n${note("The state of stack \`prod\` holds", "prod")}\n\n` +
+        `**Left out to stay under ${maxChars.toLocaleString("en-US")} characters: 2 partitions to commit or refused, on 1 stream.** The full plan, every partition: ${FULL_PLAN}.\n`,
+    )).toBe(true);
+  });
+
+  it("JSON carries it as given", () => {
+    const firstApply = { token: "fa-1234567890", acknowledged: false, staleToken: "fa-0000000000" };
+    expect(JSON.parse(renderJson(report([stream("billing", "orders", rows)], { firstApply }))).firstApply).toEqual(firstApply);
+  });
+});
+
+describe("a refusal on a partition the stream does not declare (its consumers moved it)", () => {
+  const message = "checkpoints/prod/billing.yaml:5:3: app 'billing', stream 'orders', partition 3: the checkpoint moved from 700 to 705 within 0.3s [consumers-active]";
+  const plan = report([
+    stream("billing", "orders", [move(0, "500", "200"), alreadyLive(1, "42"), refusedUndeclared(3, "700", message)], {
+      consumerActivity: { kind: "active", windowMs: 300, moved: [{ partition: 3, from: "700", to: "705" }] },
+    }),
+  ]);
+
+  it("is a row of the table, refused, not declared; the summary counts it as refused, not as declared", () => {
+    expect(renderMarkdown(plan)).toBe(
+      [
+        "### dis-checkpoints plan for stack `prod`",
+        "",
+        "**2 declared partitions on 1 stream: 1 to commit, 1 refused (1 not declared), 1 unchanged; replay 300 records on 1 partition, skip 0 records on 0 partitions.** Convention `next`. Read 2026-11-20T12:00:00.000Z.",
+        "",
+        "> [!CAUTION]",
+        "> **1 refused: `up` would commit nothing until these are fixed.**",
+        `> - ${markdownText(message)}`,
+        "",
+        "#### billing / orders",
+        "",
+        "Consumers **active**: 1 checkpoint of the app moved in 0.3s (partition 3: 700 → 705).",
+        "",
+        "| partition | live | declared | move | records | status | retention margin |",
+        "|---:|---:|---:|---|---:|---|---|",
+        "| 0 | 500 | 200 | replay | 300 | commit | 14h 0m (until 2026-11-21T02:00:00.000Z) |",
+        "| 3 | 700 | not declared | — | — | **REFUSED** | unknown |",
+        "",
+        "1 partition unchanged (already live).",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("JSON: declared null, and the summary's refusedUndeclared", () => {
+    const parsed = JSON.parse(renderJson(plan));
+    expect(parsed.streams[0].rows[2]).toEqual({ partition: 3, live: "700", declared: null, records: "0", status: "refused", refusal: { code: "consumers-active", message }, retention: { kind: "unknown" } });
+    expect(parsed.summary).toEqual({ partitions: 2, commits: 1, refused: 1, refusedUndeclared: 1, unchanged: 1, replay: { partitions: 1, records: "300" }, skip: { partitions: 0, records: "0" } });
+    expect(parsed.refused).toBe(true);
+  });
+});
+
 describe("a stream's heading and the line under it", () => {
   const rows = [move(0, "20", "10")];
   const moved = (n: number) => Array.from({ length: n }, (_, partition) => ({ partition, from: partition === 0 ? null : "1", to: "2" }));
@@ -188,7 +299,11 @@ describe("a stream's heading and the line under it", () => {
     ["allowSkip", { allowSkip: true }, ["#### a / s (allowSkip)"]],
     ["consumers may run", { whileConsumersRun: "allow" }, ["#### a / s (consumers may run)"]],
     ["refusing while consumers run is the plain heading", { whileConsumersRun: "refuse" }, ["#### a / s"]],
-    ["not sampled", { consumerActivity: { kind: "not-sampled" } }, ["#### a / s", "", "Consumers not sampled (nothing to commit on this stream)."]],
+    [
+      "not sampled",
+      { consumerActivity: { kind: "not-sampled" } },
+      ["#### a / s", "", "Consumers not sampled: they are watched only when nothing is refused and the stack's activityWindow is not 0."],
+    ],
     ["idle over 1.5 s", { consumerActivity: { kind: "idle", windowMs: 1_500 } }, ["#### a / s", "", "Consumers idle: no checkpoint of the app moved in 1.5s."]],
     [
       "active, five moves named and the rest counted",
@@ -352,9 +467,9 @@ describe("renderJson", () => {
 
   it(`version ${PLAN_JSON_VERSION}: the report as given, its summary and whether anything is refused`, () => {
     expect(JSON.parse(renderJson(SMALL))).toEqual({
-      version: 2,
+      version: 3,
       ...JSON.parse(JSON.stringify(SMALL)),
-      summary: { partitions: 8, commits: 3, refused: 1, unchanged: 4, replay: { partitions: 1, records: "300" }, skip: { partitions: 1, records: "250" } },
+      summary: { partitions: 8, commits: 3, refused: 1, refusedUndeclared: 0, unchanged: 4, replay: { partitions: 1, records: "300" }, skip: { partitions: 1, records: "250" } },
       refused: true,
     });
     expect(JSON.parse(renderJson(SMALL)).streams[1]).toMatchObject({ whileConsumersRun: "allow", consumerActivity: activity });

@@ -1,13 +1,13 @@
 /**
  * export, resolve, plan and restore end to end: the compiled CLI against the emulator, with records at known
- * timestamps, and `dis-checkpoints up` through the real Pulumi CLI. Steps build on each other, in order.
+ * timestamps, simulated consumers, and `dis-checkpoints up` through the real Pulumi CLI. State is read through
+ * the stack's outputs. Steps build on each other, in order.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RequestLogEntry } from "../../src/emulator";
-import { RESTORE_POINT_OUTPUT, stackOutput } from "../../src/program/declarations";
-import { STACK, startWorld, writes, type World } from "../support/world";
+import { appliedPartitions, OUTPUTS, STACK, startWorld, writes, type World } from "../support/world";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -24,6 +24,8 @@ const SEED = {
     { name: "orders", partitions: 3, records: { perPartition: [100, 0, 100], startTime: T0, intervalMs: MINUTE, firstSequenceNumber: "1000" } },
     { name: "events", partitions: 1 },
     { name: "old", partitions: 1, retentionHours: 24, records: { perPartition: 40, startTime: OLD0, intervalMs: 30 * MINUTE } },
+    /** Room for a simulated consumer to keep moving: one record a second for the last 13.9 hours. */
+    { name: "clicks", partitions: 2, records: { perPartition: 50_000 } },
   ],
   apps: ["billing", "search"],
   checkpoints: [
@@ -49,6 +51,13 @@ function commits(requests: readonly RequestLogEntry[]): string[] {
 
 function live(world: World, stream: string, partition: number): string | undefined {
   return world.emulator.state.showCheckpoint({ app: "billing", stream, partition: { ordinal: partition, id: String(partition) } })?.sequenceNumber.toString();
+}
+
+/** The stack output `restorePoint`, decrypted, as `pulumi stack output` prints it. */
+async function restorePointOutput(world: World): Promise<unknown> {
+  const result = await world.pulumi("stack", "output", OUTPUTS.restorePoint, "--show-secrets", "--json", "--stack", STACK);
+  expect(result.code).toBe(0);
+  return JSON.parse(result.stdout);
 }
 
 describe("disaster-recovery commands against the emulator", () => {
@@ -265,11 +274,14 @@ describe("disaster-recovery commands against the emulator", () => {
       'version: 1\napp: billing\nstreams:\n  orders:\n    partitions:\n      0:\n        sequenceNumber: "1050"\n        metadata: "replay INC-7"\n      1: "1000"\n      2: "1099"\n',
     );
     const json = await world.dis("plan", "--stack", STACK, "--format", "json");
-    expect(json.stderr).toBe("");
+    // Progress goes to stderr; with something refused, the consumers are not watched (nothing would be committed).
+    expect(json.stderr).toBe("Reading live positions of 1 stream with declared changes\n");
     expect(json.code).toBe(3);
     const report = JSON.parse(json.stdout);
-    expect(report).toMatchObject({ version: 1, stack: STACK, convention: "next", refused: true });
-    expect(report.summary).toEqual({ partitions: 3, commits: 2, refused: 1, replay: { partitions: 1, records: "40" }, skip: { partitions: 0, records: "0" } });
+    expect(report).toMatchObject({ version: 3, stack: STACK, convention: "next", refused: true });
+    expect(report).not.toHaveProperty("firstApply");
+    expect(report.streams[0]).toMatchObject({ app: "billing", stream: "orders", allowSkip: false, whileConsumersRun: "refuse", consumerActivity: { kind: "not-sampled" } });
+    expect(report.summary).toEqual({ partitions: 3, commits: 2, refused: 1, refusedUndeclared: 0, unchanged: 0, replay: { partitions: 1, records: "40" }, skip: { partitions: 0, records: "0" } });
     const rows = report.streams[0].rows.map(({ retention, ...row }: { retention: { kind: string; expiresAt?: number } }) => ({ ...row, retention: retention.kind, expiresAt: retention.expiresAt }));
     expect(rows).toEqual([
       { partition: 0, live: "1090", declared: "1050", direction: "replay", records: "40", status: "commit", retention: "ok", expiresAt: T0 + 50 * MINUTE + 24 * HOUR },
@@ -283,7 +295,7 @@ describe("disaster-recovery commands against the emulator", () => {
         status: "refused",
         refusal: {
           code: "skip-not-allowed",
-          message: `checkpoints/${STACK}/billing.yaml:10:7: app 'billing', stream 'orders', partition 2: moving the live checkpoint 1095 forward to 1099 would skip 4 records; set allowSkip: true on stream 'orders' to allow it, or declare 1095 or less`,
+          message: `checkpoints/${STACK}/billing.yaml:10:7: app 'billing', stream 'orders', partition 2: moving the live checkpoint 1095 forward to 1099 would skip 4 records; set allowSkip: true on stream 'orders' to allow it, or declare 1095 or less [skip-not-allowed]`,
         },
         retention: "ok",
         expiresAt: T0 + 99 * MINUTE + 24 * HOUR,
@@ -294,20 +306,24 @@ describe("disaster-recovery commands against the emulator", () => {
     expect(markdown.code).toBe(3);
     const lines = markdown.stdout.replace(/\d+h \d+m \(until [^)]+\)/g, "<margin>").split("\n");
     expect(lines[0]).toBe(`### dis-checkpoints plan for stack \`${STACK}\``);
-    expect(lines[2]).toMatch(/^\*\*3 declared partitions: 2 to commit, 1 refused; replay 40 records on 1 partition, skip 0 records on 0 partitions\.\*\* Convention `next`\. Read .+\.$/);
+    expect(lines[2]).toMatch(
+      /^\*\*3 declared partitions on 1 stream: 2 to commit, 1 refused, 0 unchanged; replay 40 records on 1 partition, skip 0 records on 0 partitions\.\*\* Convention `next`\. Read \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\.$/,
+    );
     expect(lines.slice(3)).toEqual([
       "",
       "> [!CAUTION]",
       "> **1 refused: `up` would commit nothing until these are fixed.**",
-      `> - ${rows[2].refusal.message}`,
+      `> - ${rows[2].refusal.message.replace("[skip-not-allowed]", "\\[skip-not-allowed\\]")}`,
       "",
       "#### billing / orders",
       "",
-      "| partition | live | declared | move (records) | status | retention margin |",
-      "|---:|---:|---:|---|---|---|",
-      "| 0 | 1090 | 1050 | replay 40 | commit | <margin> |",
-      "| 1 | none | 1000 | initial | commit | no record yet |",
-      "| 2 | 1095 | 1099 | skip 4 | **REFUSED** | <margin> |",
+      "Consumers not sampled: they are watched only when nothing is refused and the stack's activityWindow is not 0.",
+      "",
+      "| partition | live | declared | move | records | status | retention margin |",
+      "|---:|---:|---:|---|---:|---|---|",
+      "| 0 | 1090 | 1050 | replay | 40 | commit | <margin> |",
+      "| 1 | none | 1000 | initial | — | commit | no record yet |",
+      "| 2 | 1095 | 1099 | skip | 4 | **REFUSED** | <margin> |",
       "",
     ]);
     expect(writes(world.takeRequests())).toEqual([]);
@@ -343,10 +359,11 @@ describe("disaster-recovery commands against the emulator", () => {
         "",
       ].join("\n"),
     );
-    const state = await world.exportState();
-    expect(stackOutput(state, RESTORE_POINT_OUTPUT)).toEqual({
+    expect(await restorePointOutput(world)).toEqual({
+      createdAt: point.createdAt,
       streams: [{ app: "billing", stream: "orders", previous: { "0": "1090", "1": null } }],
     });
+    expect(appliedPartitions(await world.exportState())).toEqual({ "billing/orders": { "0": "1050", "1": "1000", "2": "1095" } });
   });
 
   it("restore reverts the replay in one reviewed change and one up, even after the consumer moved on", async () => {
@@ -388,5 +405,126 @@ describe("disaster-recovery commands against the emulator", () => {
       `dis-checkpoints restore: ${path.join(world.project.dir, ".restore", "nope", "restore-point.json")}: not found: give a directory written by \`dis-checkpoints up\` under .restore/<stack>/\n`,
     );
     expect(missing.code).toBe(1);
+  });
+  it("restore --stack, without the restore point's directory: the stack's last restore point, from its output", async () => {
+    const point = (await restorePointOutput(world)) as { createdAt: string };
+    expect(point).toEqual({ createdAt: expect.any(String), streams: [{ app: "billing", stream: "orders", previous: { "0": "1060" } }] });
+    // A pipeline runner has no .restore/ of the checkout that ran up: only the stack's state.
+    fs.rmSync(path.join(world.project.dir, ".restore"), { recursive: true });
+    const restored = await world.dis("restore", "--stack", STACK);
+    expect(restored.stderr).toBe("");
+    expect(restored.stdout).toBe(`Restored ${point.createdAt} of stack ${STACK} in checkpoints/${STACK}/billing.yaml\n`);
+    expect(restored.code).toBe(0);
+    expect(read(`checkpoints/${STACK}/billing.yaml`)).toBe(
+      `# replay INC-7\nversion: 1\napp: billing\nstreams:\n  orders:\n    partitions:\n      0:\n        sequenceNumber: "1060"\n        metadata: "restore point of stack ${STACK} at ${point.createdAt}"\n      1: "1000" # first checkpoint\n      2: "1095"\n    allowSkip: true\n`,
+    );
+    world.takeRequests();
+    const up = await world.dis("up", "--stack", STACK);
+    expect(up.code).toBe(0);
+    expect(commits(world.takeRequests())).toEqual([`billing/orders/shardId-0000000000=1060 restore point of stack ${STACK} at ${point.createdAt}`]);
+    expect(live(world, "orders", 0)).toBe("1060");
+  });
+
+  const search = (clicks0: string, clicks1: string, events0: string) =>
+    `version: 1\napp: search\nstreams:\n  clicks:\n    partitions:\n      0: "${clicks0}"\n      1: "${clicks1}"\n  events:\n    partitions:\n      0: "${events0}"\n`;
+  const ACTIVE = "consumers are running and would overwrite the commit; stop its consumers and run again, or set whileConsumersRun: allow on the stream for consumers that re-read their checkpoint";
+
+  it("plan while a consumer moves: its stream shows as active and is refused (consumers-active), an idle stream shows as idle; stopped, up commits", async () => {
+    for (const [stream, partition, value] of [["clicks", 0, "500"], ["clicks", 1, "500"], ["events", 0, "4"]] as const) world.consume("search", stream, partition, value);
+    world.writeDeclaration("search.yaml", search("500", "500", "4"));
+    world.takeRequests();
+    expect((await world.dis("up", "--stack", STACK)).code).toBe(0);
+    expect(writes(world.takeRequests())).toEqual([]);
+
+    const consumer = world.emulator.addConsumer({ app: "search", stream: "clicks", intervalMs: 50, recordsPerSecond: 50, mode: "overwrite" });
+    world.writeDeclaration("search.yaml", search("100", "100", "3"));
+    const json = await world.dis("plan", "--stack", STACK, "--format", "json");
+    expect(json.code).toBe(3);
+    const report = JSON.parse(json.stdout);
+    expect(report.streams.map((stream: { app: string; stream: string; consumerActivity: { kind: string } }) => [stream.app, stream.stream, stream.consumerActivity.kind])).toEqual([
+      ["billing", "orders", "not-sampled"],
+      ["search", "clicks", "active"],
+      ["search", "events", "idle"],
+    ]);
+    const [, clicks, events] = report.streams;
+    expect(clicks.consumerActivity).toEqual({ kind: "active", windowMs: 300, moved: [0, 1].map((partition) => ({ partition, from: expect.stringMatching(/^\d+$/), to: expect.stringMatching(/^\d+$/) })) });
+    const moved = clicks.consumerActivity.moved as Array<{ partition: number; from: string; to: string }>;
+    for (const { from, to } of moved) expect(BigInt(to)).toBeGreaterThan(BigInt(from));
+    expect(clicks.rows.map(({ retention, ...row }: { retention: unknown }) => row)).toEqual(
+      moved.map(({ partition, from, to }) => ({
+        partition,
+        live: from,
+        declared: "100",
+        direction: "replay",
+        records: String(BigInt(from) - 100n),
+        status: "refused",
+        refusal: {
+          code: "consumers-active",
+          message: `checkpoints/${STACK}/search.yaml:${6 + partition}:7: app 'search', stream 'clicks', partition ${partition}: the checkpoint moved from ${from} to ${to} within 0.3s: ${ACTIVE} [consumers-active]`,
+        },
+      })),
+    );
+    expect(events.consumerActivity).toEqual({ kind: "idle", windowMs: 300 });
+    expect(events.rows.map(({ retention, ...row }: { retention: unknown }) => row)).toEqual([
+      { partition: 0, live: "4", declared: "3", direction: "replay", records: "1", status: "commit" },
+    ]);
+    expect(report.summary).toEqual({ partitions: 6, commits: 1, refused: 2, refusedUndeclared: 0, unchanged: 3, replay: { partitions: 1, records: "1" }, skip: { partitions: 0, records: "0" } });
+
+    const markdown = await world.dis("plan", "--stack", STACK);
+    expect(markdown.code).toBe(3);
+    const activeLine = /^Consumers \*\*active\*\*: 2 checkpoints of the app moved in 0\.3s \(partition 0: (\d+) → (\d+); partition 1: (\d+) → (\d+)\)\.$/m.exec(markdown.stdout);
+    expect(activeLine).not.toBeNull();
+    const [from0, to0, from1, to1] = activeLine!.slice(1) as [string, string, string, string];
+    const section = (heading: string) => markdown.stdout.slice(markdown.stdout.indexOf(heading)).split("\n\n").slice(0, 4);
+    const margin = (text: string) => text.replace(/\d+h \d+m \(until [^)]+\)/g, "<margin>");
+    expect(section("#### search / clicks").map(margin)).toEqual([
+      "#### search / clicks",
+      activeLine![0],
+      [
+        "| partition | live | declared | move | records | status | retention margin |",
+        "|---:|---:|---:|---|---:|---|---|",
+        `| 0 | ${from0} | 100 | replay | ${BigInt(from0) - 100n} | **REFUSED** | <margin> |`,
+        `| 1 | ${from1} | 100 | replay | ${BigInt(from1) - 100n} | **REFUSED** | <margin> |`,
+      ].join("\n"),
+      "#### search / events",
+    ]);
+    expect(markdown.stdout).toContain(
+      `> - checkpoints/${STACK}/search.yaml:6:7: app 'search', stream 'clicks', partition 0: the checkpoint moved from ${from0} to ${to0} within 0.3s: ${ACTIVE} \\[consumers-active\\]\n` +
+        `> - checkpoints/${STACK}/search.yaml:7:7: app 'search', stream 'clicks', partition 1: the checkpoint moved from ${from1} to ${to1} within 0.3s: ${ACTIVE} \\[consumers-active\\]\n`,
+    );
+    expect(section("#### search / events").slice(0, 2)).toEqual(["#### search / events", "Consumers idle: no checkpoint of the app moved in 0.3s."]);
+    expect(writes(world.takeRequests())).toEqual([]);
+
+    world.emulator.removeConsumer(consumer.id);
+    const stopped = await world.dis("plan", "--stack", STACK, "--format", "json");
+    expect(stopped.code).toBe(0);
+    expect(JSON.parse(stopped.stdout).streams.map((stream: { consumerActivity: unknown }) => stream.consumerActivity)).toEqual([
+      { kind: "not-sampled" },
+      { kind: "idle", windowMs: 300 },
+      { kind: "idle", windowMs: 300 },
+    ]);
+    world.takeRequests();
+    expect((await world.dis("up", "--stack", STACK)).code).toBe(0);
+    expect(commits(world.takeRequests())).toEqual(["search/clicks/shardId-0000000000=100", "search/clicks/shardId-0000000001=100", "search/events/shardId-0000000000=3"]);
+  });
+
+  it("plan and restore --stack against a stack of version 0.1 say to migrate it first, and read nothing from DIS", async () => {
+    const fixture = path.join(__dirname, "..", "fixtures", "state", "schema-1");
+    fs.copyFileSync(path.join(fixture, "Pulumi.legacy.yaml"), path.join(world.project.dir, "stacks", "Pulumi.legacy.yaml"));
+    expect((await world.pulumi("stack", "init", "legacy")).code).toBe(0);
+    expect((await world.pulumi("stack", "import", "--stack", "legacy", "--file", path.join(fixture, "stack.json"))).code).toBe(0);
+    world.takeRequests();
+    const plan = await world.dis("plan", "--stack", "legacy");
+    expect(plan.stderr).toBe(
+      "dis-checkpoints plan: stack 'legacy' was last applied by dis-checkpoints with one Pulumi resource per stream; this version keeps one per stack. " +
+        "Run `dis-checkpoints migrate --stack legacy` once (it rewrites the state and commits nothing), then plan again\n",
+    );
+    expect(plan.code).toBe(1);
+    const restore = await world.dis("restore", "--stack", "legacy");
+    expect(restore.stderr).toBe(
+      "dis-checkpoints restore: the stack output restorePoint of stack 'legacy' has no createdAt: it was written by an earlier version; run `dis-checkpoints migrate --stack legacy` first\n",
+    );
+    expect(restore.code).toBe(1);
+    expect(world.takeRequests()).toEqual([]);
   });
 });

@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { parseDeclarations } from "../../src/desired";
-import { exportedStream, parseRestoredStreams, restoreDeclarations, rewriteDeclarations, unrestorable, type RestorePoint } from "../../src/replay";
+import { restorePointOutput } from "../../src/program/declarations";
+import {
+  exportedStream,
+  parseRestoredStreams,
+  restoreDeclarations,
+  restorePointFromOutput,
+  rewriteDeclarations,
+  unrestorable,
+  type RestorePoint,
+} from "../../src/replay";
 
 const POINT: RestorePoint = {
   version: 1,
@@ -118,6 +127,27 @@ describe("restore point contents", () => {
   ])("%s", (_name, value, expected) => {
     if (typeof expected === "string") expect(() => parseRestoredStreams(value, "x")).toThrow(expected);
     else expect(parseRestoredStreams(value, "x")).toEqual(expected);
+  });
+});
+
+describe("restorePointFromOutput: the stack output restorePoint as a restore point", () => {
+  const where = "the stack output restorePoint of stack 'prod'";
+  it.each<[string, unknown, RestorePoint | string]>([
+    [
+      "what the program exports (program/declarations.ts restorePointOutput)",
+      restorePointOutput({ at: "2026-11-20T10:00:00.000Z", streams: { "billing/orders": "0=500 2=700 3=-", "analytics/orders": "1=42" } }),
+      POINT,
+    ],
+    ["before any up committed", restorePointOutput(null), `${where} is empty: no \`up\` of the stack has committed anything yet, so there is nothing to restore`],
+    [
+      "a state of version 0.1 (no time)",
+      { streams: [{ app: "billing", stream: "orders", previous: { "0": null } }] },
+      `${where} has no createdAt: it was written by an earlier version; run \`dis-checkpoints migrate --stack prod\` first`,
+    ],
+    ["not a restore point", { createdAt: "2026-11-20T10:00:00.000Z", streams: "0=500" }, `${where} is not a restore point`],
+  ])("%s", (_name, output, expected) => {
+    if (typeof expected === "string") expect(() => restorePointFromOutput("prod", output)).toThrow(expected);
+    else expect(restorePointFromOutput("prod", output)).toEqual(expected);
   });
 });
 
