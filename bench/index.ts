@@ -25,6 +25,7 @@ import {
   computeRatios,
   growthOf,
   median,
+  peakOf,
   renderMain,
   renderResults,
   renderScaling,
@@ -41,13 +42,13 @@ import {
   type ScenarioName,
   type ScenarioResult,
 } from "./report";
-import { buildWorkload, declarationsOf, seedFor, withChange, WorkloadError, type Checkpoint, type Workload } from "./workload";
+import { buildWorkload, changeFootprint, declarationsOf, seedFor, withChange, WorkloadError, type Checkpoint, type Workload } from "./workload";
 
 const PROJECT_ID = "0000000000000000000000000000be4c";
 const ACCESS_KEY = "BENCHACCESSKEY000001";
 // Only ever accepted by the throw-away emulator this bench starts.
 const SECRET_KEY = "bench-secret-key-for-the-local-emulator";
-const SCALING_SIZES = [1_000, 10_000, 50_000];
+const SCALING_SIZES = [1_000, 10_000, 100_000];
 /** A bound on one Pulumi run; the largest scaling step takes minutes on two cores. */
 const RUN_TIMEOUT_MS = 45 * 60_000;
 const FLOOR_WARM_UP = 1_000;
@@ -162,8 +163,14 @@ async function startBench(workload: Workload, options: Options): Promise<Bench> 
   }
 }
 
-function writeStack(bench: Bench, stack: string, checkpointsDir: string, concurrency: number): void {
+/**
+ * A stack of the bench. The deliberate waits for running consumers (activity window, settle interval) are
+ * off unless `waits`, so the timings are the reconciler's own; `change1pct-waits` measures them with their
+ * defaults.
+ */
+function writeStack(bench: Bench, stack: string, checkpointsDir: string, concurrency: number, waits = false): void {
   const config = [`  dis-checkpoints:projectId: ${PROJECT_ID}`, `  dis-checkpoints:checkpointsDir: ${checkpointsDir}`, `  dis-checkpoints:concurrency: "${concurrency}"`];
+  if (!waits) config.push("  dis-checkpoints:activityWindow: 0", "  dis-checkpoints:settleInterval: 0");
   fs.mkdirSync(path.join(bench.project.dir, "stacks"), { recursive: true });
   fs.writeFileSync(path.join(bench.project.dir, "stacks", `Pulumi.${stack}.yaml`), `config:\n${config.join("\n")}\n`);
 }
@@ -301,6 +308,14 @@ async function runMain(options: Options): Promise<MainSection> {
     scenarios.push(change);
     scenarios.push({ name: "preview", what: "preview of that change", runs: previews, medianMs: median(previews.map((result) => result.wallMs)) });
     scenarios.push(await repeat("refresh", "refresh", runs, () => measureStack(bench, "refresh", last)));
+    // The same change with the running-consumer checks' default waits: what they add to a committing run.
+    writeStack(bench, last, DECLARATIONS_DIR, concurrency, true);
+    scenarios.push(
+      await repeat("change1pct-waits", "change1pct with the default activity window and settle interval", runs, async (index) => {
+        writeDeclarations(bench, withChange(workload, runs + index + 1));
+        return measureStack(bench, "up", last);
+      }),
+    );
 
     const settings: BenchSettings = {
       checkpoints: workload.checkpoints,
@@ -311,6 +326,7 @@ async function runMain(options: Options): Promise<MainSection> {
       runs,
       latencyMs: options.latencyMs,
       env: options.env,
+      ...changeFootprint(workload),
     };
     const providerText = providerTextOf(stateFile(bench, last));
     return { machine: await machineInfo(loadBefore), settings, scenarios, providerText, ratios: computeRatios(scenarios, settings, providerText) };
@@ -327,23 +343,30 @@ async function runScaling(options: Options): Promise<ScalingSection> {
     log(`bench --scaling: ${checkpoints} checkpoints (${workload.pairs} pairs × ${workload.partitions} partitions)`);
     const bench = await startBench(workload, options);
     try {
+      writeStack(bench, "empty", EMPTY_DIR, options.concurrency);
+      const empty = await repeat("empty", "", 1, () => measureStack(bench, "up", "empty"));
       writeStack(bench, "scale", DECLARATIONS_DIR, options.concurrency);
       writeDeclarations(bench, workload.all);
       const first = await repeat("first", "", 1, () => measureStack(bench, "up", "scale"));
       const noop = await repeat("noop", "", 1, () => measureStack(bench, "up", "scale"));
       writeDeclarations(bench, withChange(workload, 1));
       const preview = await repeat("preview", "", 1, () => measureStack(bench, "preview", "scale"));
+      const change = await repeat("change1pct", "", 1, () => measureStack(bench, "up", "scale"));
+      const refresh = await repeat("refresh", "", 1, () => measureStack(bench, "refresh", "scale"));
       const firstRun = first.runs[0]!;
       points.push({
         checkpoints,
         pairs: workload.pairs,
+        emptyMs: empty.medianMs,
         firstMs: first.medianMs,
         noopMs: noop.medianMs,
+        change1pctMs: change.medianMs,
         previewMs: preview.medianMs,
+        refreshMs: refresh.medianMs,
         firstCommits: firstRun.requests.CommitCheckpoint ?? 0,
         noopWrites: writesOf(noop.runs[0]!.requests),
         stateBytes: firstRun.stateBytes ?? 0,
-        providerPeakRssBytes: firstRun.providerPeakRssBytes,
+        providerPeakRssBytes: peakOf([...first.runs, ...noop.runs, ...change.runs, ...refresh.runs]),
       });
     } finally {
       await bench.close();

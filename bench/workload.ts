@@ -79,6 +79,15 @@ export function changedIndices(workload: Workload): number[] {
   return workload.all.flatMap((_, index) => (index % CHANGE_STRIDE === 0 ? [index] : []));
 }
 
+/** What the change set touches: (app, stream) pairs and distinct stream names. */
+export function changeFootprint(workload: Workload): { changedPairs: number; changedStreams: number } {
+  const changed = changedIndices(workload).map((index) => workload.all[index]!);
+  return {
+    changedPairs: new Set(changed.map((checkpoint) => `${checkpoint.app}/${checkpoint.stream}`)).size,
+    changedStreams: new Set(changed.map((checkpoint) => checkpoint.stream)).size,
+  };
+}
+
 /**
  * The checkpoints with the change of round `round` (1, 2, …) applied: the changed ones move back by
  * `round` records (a replay, which needs no allowSkip), so every round is a real change.
