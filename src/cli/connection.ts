@@ -10,10 +10,10 @@ import type { DisClient } from "../dis";
 import { isUserError } from "../errors";
 import { clientFromSettings, CONFIG_NAMESPACE, readSettings, type ProviderSettings } from "../provider";
 import { ReplayError } from "../replay";
-import { pulumiEnvironment, requirePulumiCli, SetupError } from "../workspace";
+import { fallbackPassphraseFor, findProjectDir, ProjectNotFoundError, pulumiEnvironment, requirePulumiCli } from "../workspace";
 import { formatOptionsHelp, HELP_OPTION, parseArgs, UsageError, type OptionSpec, type ParsedArgs } from "./args";
 import { EXIT, type CommandIo } from "./command";
-import { findProjectDir, LOCAL_STACK_PASSPHRASE, ProjectNotFoundError } from "./stack";
+
 
 export const STACK_OPTION = {
   stack: { type: "string", short: "s", valueName: "NAME", description: "Read settings and secrets from this stack's config" },
@@ -61,7 +61,7 @@ export function runPulumi(args: readonly string[], stack: string, io: CommandIo)
     root: projectDir,
     cliDir: path.dirname(cli.command),
     base: io.env as NodeJS.ProcessEnv,
-    ...(stack === "local" ? { fallbackPassphrase: LOCAL_STACK_PASSPHRASE } : {}),
+    ...fallbackPassphraseFor(stack),
   });
   return new Promise((resolve, reject) => {
     execFile(cli.command, [...args, "--non-interactive"], { cwd: projectDir, env, timeout: 120_000, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {

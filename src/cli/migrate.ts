@@ -5,7 +5,7 @@ import { RESTORE_DIR } from "../replay";
 import { formatOptionsHelp, HELP_OPTION, parseArgs, UsageError, type OptionSpec } from "./args";
 import { EXIT, type Command } from "./command";
 import { reportFailure, runPulumi } from "./connection";
-import { findProjectDir } from "./stack";
+import { findProjectDir } from "../workspace";
 
 const OPTIONS = {
   stack: { type: "string", short: "s", valueName: "NAME", description: "The stack to migrate; required" },

@@ -3,34 +3,13 @@
  * Pulumi CLI (Automation API), with the previous declarations known so that refusals name file:line:col
  * and the preview shows each stream's impact.
  */
-import { ProjectError } from "../errors";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import type { StackOperation, StackRunResult } from "../program";
 import { ACKNOWLEDGE_FIRST_APPLY_ENV, plural, type RunSummary } from "../provider";
-import { SetupError } from "../workspace";
+import { describeError } from "../errors";
+import { fallbackPassphraseFor, findProjectDir } from "../workspace";
 import { formatOptionsHelp, HELP_OPTION, parseArgs, UsageError, type OptionSpec } from "./args";
 import { EXIT, type Command } from "./command";
-
-/** The passphrase of the `local` demo stack, whose only secrets are the emulator's demo keys. */
-export const LOCAL_STACK_PASSPHRASE = "dis-checkpoints-local";
-
-export class ProjectNotFoundError extends ProjectError {
-  override name = "ProjectNotFoundError";
-  readonly code = "project-not-found";
-}
-
-/** The nearest directory at or above `start` holding Pulumi.yaml. */
-export function findProjectDir(start: string): string {
-  let dir = path.resolve(start);
-  for (let depth = 0; depth < 64; depth++) {
-    if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  throw new ProjectNotFoundError(`no Pulumi.yaml in ${start} or above: run dis-checkpoints inside the project`);
-}
 
 export interface StackCommandOptions {
   operation: StackOperation;
@@ -49,7 +28,7 @@ export async function runStackCommand(options: StackCommandOptions): Promise<Sta
     stack: options.stack,
     projectDir: findProjectDir(options.cwd),
     onOutput: options.write,
-    ...(options.stack === "local" ? { fallbackPassphrase: LOCAL_STACK_PASSPHRASE } : {}),
+    ...fallbackPassphraseFor(options.stack),
     ...(options.env ? { env: options.env } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
@@ -216,8 +195,7 @@ async function failureMessage(operation: StackOperation, stack: string, error: u
     const stderr = ((error as unknown as { commandResult?: { stderr?: string } }).commandResult?.stderr ?? "").trim();
     return `pulumi ${operation} failed for stack '${stack}'${stderr ? `:\n${stderr}` : " (see the messages above)"}`;
   }
-  if (error instanceof SetupError || error instanceof ProjectNotFoundError) return error.message;
-  return error instanceof Error ? error.message : String(error);
+  return describeError(error);
 }
 
 export const stackCommands: readonly Command[] = (["preview", "up", "refresh", "destroy"] as const).map(stackCommand);

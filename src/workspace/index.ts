@@ -1,4 +1,12 @@
-export { PROJECT_ROOT, localPulumiPaths, type LocalPulumiPaths } from "./paths";
+export {
+  fallbackPassphraseFor,
+  findProjectDir,
+  localPulumiPaths,
+  LOCAL_STACK_PASSPHRASE,
+  PROJECT_ROOT,
+  ProjectNotFoundError,
+  type LocalPulumiPaths,
+} from "./paths";
 export { pulumiEnvironment, type PulumiEnvironmentOptions } from "./environment";
 export { SetupError, type SetupOptions } from "./go-tool";
 export {
