@@ -1,12 +1,5 @@
-/** The DIS client: signing, credentials, endpoints, retries, typed errors and the operations this project uses. */
-export {
-  createDisClient,
-  type CheckpointRef,
-  type DisClient,
-  type DisClientOptions,
-  type PartitionRef,
-  type PutRecordInput,
-} from "./client";
+/** The DIS client: signing, credentials, retries, typed errors and the operations this project uses. */
+export { createDisClient, type DisClient, type DisClientOptions, type PartitionRef } from "./client";
 export {
   AccessKeyCredentials,
   CREDENTIAL_ENV,
@@ -14,23 +7,11 @@ export {
   resolveCredentials,
   TokenCredentials,
   type CredentialOptions,
-  type DisCredentials,
 } from "./credentials";
-export { DisEndpointError, resolveEndpoint, type DisEndpoint, type EndpointOptions } from "./endpoint";
-export { DisApiError, DisInputError, DisProtocolError, DisTransportError, type TransportFailureKind } from "./errors";
+export { DisEndpointError, resolveEndpoint, type EndpointOptions } from "./endpoint";
+export { DisApiError, DisInputError, DisProtocolError, DisTransportError } from "./errors";
 export { formatPartitionId, MAX_PARTITION_ORDINAL, parsePartitionId } from "./partition";
-export type {
-  AppInfo,
-  Checkpoint,
-  DisRecordOut,
-  PartitionConsumerState,
-  PartitionInfo,
-  PutRecordResult,
-  PutRecordsResult,
-  RecordsPage,
-  StreamDescription,
-  StreamSummary,
-} from "./responses";
-export { DEFAULT_RETRY_POLICY, retryDecision, type AttemptOutcome, type RetryDecision, type RetryPolicy } from "./retry";
-export { signRequest, SigningInputError, type SigningCredentials, type SigningRequest } from "./signer";
-export { TRANSPORT_DEFAULTS, type RetryEvent, type TransportTuning } from "./transport";
+export type { Checkpoint, PartitionConsumerState, StreamDescription } from "./responses";
+export { retryDecision, type AttemptOutcome, type RetryDecision, type RetryPolicy } from "./retry";
+export { signRequest, SigningInputError, type SigningCredentials } from "./signer";
+export { type RetryEvent } from "./transport";

@@ -1,4 +1,4 @@
-export { createProgram, type ProgramOptions } from "./program";
+/** The Pulumi program both doors run, its stack outputs, the Automation API runner, and the migration of old states. */
 export {
   appliedFromOutputs,
   CHECKPOINTS_RESOURCE_NAME,
@@ -7,9 +7,7 @@ export {
   restorePointOutput,
   stackOutputs,
   toDeclarations,
-  type AppliedRecord,
-  type ExportedStack,
 } from "./declarations";
-export { ranCommits, runStack, PROJECT_NAME, type StackOperation, type StackRunOptions, type StackRunResult } from "./run";
-export { migrateDeployment, type MigrationResult, type UntypedDeployment } from "./migrate";
+export { runStack, type StackOperation, type StackRunResult } from "./run";
+export { migrateDeployment } from "./migrate";
 export { checkpointsProviderText } from "./resources";

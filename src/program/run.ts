@@ -48,7 +48,7 @@ function plainOutputs(outputs: OutputMap): Record<string, unknown> {
 }
 
 /** Whether this run created or updated the Checkpoints resource (only such a run can have committed). */
-export function ranCommits(changes: Record<string, number>): boolean {
+function ranCommits(changes: Record<string, number>): boolean {
   return (changes.create ?? 0) + (changes.update ?? 0) > 0;
 }
 

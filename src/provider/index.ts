@@ -12,7 +12,6 @@ export {
   type CheckpointsInputs,
   type CheckpointsOutputs,
   type Failure,
-  type GateRecord,
   type LivePartition,
   type OnDelete,
   type RestorePointRecord,
@@ -25,13 +24,11 @@ export {
 export { decodePositions, encodePositions, storeStream } from "./codec";
 export { parseStoredStreams } from "./inputs";
 export { moveOf, validRange, type Move, type Refusal, type RefusalCode, type StreamPlan } from "./planner";
-export { readCheckpoints, readLive, type LiveRead } from "./live";
-export { runGate, type GateClock, type GateReport, type LocatedDeclaration, type LocatedRefusal } from "./gate";
+export { readCheckpoints, readLive } from "./live";
+export { runGate, type GateClock, type GateReport, type LocatedDeclaration } from "./gate";
 export {
-  countRecords,
   describeConvention,
   describeFailure,
-  describeMove,
   explainFirstApply,
   formatColumns,
   formatDuration,
@@ -39,14 +36,12 @@ export {
   formatStreamImpact,
   groupDigits,
   plural,
-  CONVENTION_MEANING,
   type ConsumerActivity,
 } from "./wording";
 export { runBounded } from "./concurrency";
 export {
   ACKNOWLEDGE_FIRST_APPLY_ENV,
   CONFIG_NAMESPACE,
-  DEFAULT_CONCURRENCY,
   ENDPOINT_ENV,
   readSettings,
   type Convention,
