@@ -115,7 +115,7 @@ export function createProgram(options: ProgramOptions = {}): () => Promise<Recor
       stop(`${loaded.errors.map(formatDeclarationError).join("\n")}\nNothing was committed: fix the declarations above and run again.`);
     }
     const located = toDeclarations(loaded.state);
-    const applied = await readApplied();
+    const applied = await userFacing(readApplied);
     if (applied.kind === "legacy") {
       stop(
         `stack '${stack}' was last applied by dis-checkpoints with one Pulumi resource per stream; this version keeps one per stack. ` +

@@ -2,8 +2,11 @@
  * The guards around the state: a state on one machine's disk is refused against real DIS, and an app
  * deleted behind the reconciler's back is noticed by refresh and preview and created again by up.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { commits, DOORS, operations, STACK_TRACE, startWorld, writes, type Door, type World } from "../support/world";
+import { CHECKPOINTS_TYPE } from "../../src/program";
+import { commits, DOORS, operations, STACK, STACK_TRACE, startWorld, writes, type Door, type World } from "../support/world";
 
 const SEED = { streams: [{ name: "orders", partitions: 2, records: { perPartition: 100 } }], apps: [] };
 const DECLARATION = `version: 1
@@ -57,5 +60,25 @@ describe.each(DOORS)("through %s", (door: Door) => {
     const requests = writes(world.takeRequests());
     expect(operations(requests)).toEqual(["CreateApp 201", "CommitCheckpoint 201", "CommitCheckpoint 201"]);
     expect(commits(requests)).toEqual(["billing/orders/0=10", "billing/orders/1=20"]);
+  });
+
+  it("a hand-edited state is refused by the provider, naming the property, with nothing committed and no stack trace", async () => {
+    world = await startWorld({ seed: SEED, declarations: { "billing.yaml": DECLARATION } });
+    expect((await world.run(door, "up")).code).toBe(0);
+    const state = await world.exportState();
+    const resource = state.deployment.resources!.find((entry) => entry.type === CHECKPOINTS_TYPE)!;
+    resource.outputs.applied["billing/orders"].partitions = "0=10 1=020";
+    const edited = path.join(world.project.dir, "edited-state.json");
+    fs.writeFileSync(edited, JSON.stringify({ version: 3, ...state }));
+    expect((await world.pulumi("stack", "import", "--stack", STACK, "--file", edited)).code).toBe(0);
+    world.writeDeclaration("billing.yaml", DECLARATION.replace('1: "20"', '1: "15"'));
+    world.takeRequests();
+    const preview = await world.run(door, "preview");
+    expect(preview.code).not.toBe(0);
+    expect(preview.stdout + preview.stderr).toContain(
+      'invalid Checkpoints state: applied.billing/orders.partitions: value: "1=020" is not <partition>=<sequence number>',
+    );
+    expect(preview.stdout + preview.stderr).not.toMatch(STACK_TRACE);
+    expect(writes(world.takeRequests())).toEqual([]);
   });
 });
