@@ -191,9 +191,12 @@ async function failureMessage(operation: StackOperation, stack: string, error: u
     return `stack '${stack}' is locked by another update; nothing was changed. Wait for it to finish (or, if it died, run \`npm run pulumi -- cancel --stack ${stack}\`).`;
   }
   if (error instanceof CommandError) {
-    // The SDK keeps the command's result in a field its typings mark private.
-    const stderr = ((error as unknown as { commandResult?: { stderr?: string } }).commandResult?.stderr ?? "").trim();
-    return `pulumi ${operation} failed for stack '${stack}'${stderr ? `:\n${stderr}` : " (see the messages above)"}`;
+    // Pulumi's own messages were streamed above as it ran; the command's stderr repeats them. Only what the
+    // stream did not show is said again (an engine error before the program ran, for example).
+    const result = (error as unknown as { commandResult?: { stdout?: string; stderr?: string } }).commandResult;
+    const shown = new Set((result?.stdout ?? "").split("\n").map((line) => line.trim()));
+    const unseen = (result?.stderr ?? "").split("\n").map((line) => line.trim()).filter((line) => /^error: /.test(line) && !shown.has(line));
+    return `pulumi ${operation} failed for stack '${stack}'${unseen.length > 0 ? `:\n${[...new Set(unseen)].join("\n")}` : " (see the messages above)"}`;
   }
   return describeError(error);
 }

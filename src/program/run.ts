@@ -84,7 +84,8 @@ export async function runStack(options: StackRunOptions): Promise<StackRunResult
     case "up": {
       const result = await stack.up(common);
       const outputs = plainOutputs(result.outputs);
-      const point = outputs[OUTPUTS.restorePoint] as { createdAt?: string } | undefined;
+      // Secret (so that Pulumi does not print it), so read from the run's own decrypted outputs.
+      const point = result.outputs[OUTPUTS.restorePoint]?.value as { createdAt?: string } | undefined;
       const changes = result.summary.resourceChanges ?? {};
       // The outputs keep the last committing run's counts and restore point; they are this run's only if it changed the resource.
       const committed = ranCommits(changes) ? ((outputs.lastRun as { commits?: number } | undefined)?.commits ?? 0) : 0;

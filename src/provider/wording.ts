@@ -188,14 +188,24 @@ export function formatColumns(rows: readonly (readonly string[])[], indent = "  
  */
 export function formatStreamImpact(plan: StreamPlan, activity: ConsumerActivity, liveOf: (ordinal: number) => string | null | undefined): string {
   const { app, stream } = plan.declaration;
+  const refused = new Map<number, Refusal[]>();
+  for (const refusal of plan.refusals) refused.set(refusal.ordinal, [...(refused.get(refusal.ordinal) ?? []), refusal]);
+  const codes = (ordinal: number) => `REFUSED (${refused.get(ordinal)!.map((refusal) => refusal.code).join(", ")})`;
+  const committing = plan.commits.filter((commit) => !refused.has(commit.ordinal));
   const unchanged = plan.unchanged.length + plan.adopted.length;
-  const counts = [`${plan.commits.length} to commit`, `${plan.refusals.length} refused`, `${plural(unchanged, "partition")} unchanged`];
+  const counts = [`${committing.length} to commit`, `${refused.size} refused`, `${plural(unchanged, "partition")} unchanged`];
   if (plan.dropped.length > 0) counts.push(`${plural(plan.dropped.length, "partition")} no longer declared`);
   const title = `${app} / ${stream}: ${counts.join(", ")}; ${describeActivity(activity)}${plan.firstApply ? "; first apply" : ""}`;
-  const rows: string[][] = [["partition", "live", "declared", "impact"]];
-  for (const commit of plan.commits) rows.push([String(commit.ordinal), commit.live ?? "none", commit.sequenceNumber, describeMove(commit.move)]);
-  for (const refusal of plan.refusals) {
-    rows.push([String(refusal.ordinal), liveOf(refusal.ordinal) ?? "none", refusal.declared || "-", `REFUSED (${refusal.code})`]);
+  // One row per partition: a commit that is refused as well (its consumers run) says both.
+  const rows = new Map<number, string[]>();
+  for (const commit of plan.commits) {
+    const impact = refused.has(commit.ordinal) ? `${describeMove(commit.move)}; ${codes(commit.ordinal)}` : describeMove(commit.move);
+    rows.set(commit.ordinal, [String(commit.ordinal), commit.live ?? "none", commit.sequenceNumber, impact]);
   }
-  return rows.length === 1 ? title : `${title}\n${formatColumns(rows)}`;
+  for (const [ordinal, refusals] of refused) {
+    if (!rows.has(ordinal)) rows.set(ordinal, [String(ordinal), liveOf(ordinal) ?? "none", refusals[0]!.declared || "-", codes(ordinal)]);
+  }
+  if (rows.size === 0) return title;
+  const ordered = [...rows].sort((a, b) => a[0] - b[0]).map(([, row]) => row);
+  return `${title}\n${formatColumns([["partition", "live", "declared", "impact"], ...ordered])}`;
 }
