@@ -155,7 +155,8 @@ function firstApplyBlocks(report: PlanReport): string[] {
       "> [!IMPORTANT]",
       `> **First apply.** ${whose} no earlier declaration of the streams refused as \`first-apply\`. Either this is their first apply, or ` +
         "the stack's state went missing, and `up` would undo their consumers' progress since the last apply." +
-        `${stale} If the moves are intended, acknowledge exactly them: ${codeSpan(`dis-checkpoints up --stack ${stack} --acknowledge-first-apply ${firstApply.token}`)} ` +
+        `${stale} If the moves are intended, acknowledge exactly them: ${codeSpan(`dis-checkpoints up --stack ${stack} --acknowledge-first-apply ${firstApply.token}`)}, ` +
+        `or for a plain \`pulumi up\` set ${codeSpan(`dis-checkpoints:acknowledgeFirstApply: ${firstApply.token}`)} in the stack config ` +
         "(`plan` takes the same option, and shows them as commits). Otherwise point Pulumi at the backend that holds the stack's state, " +
         "or declare the live values to adopt them.",
     ].join("\n"),

@@ -6,9 +6,8 @@
  */
 import type { RenderableApp } from "../desired";
 import { DisApiError, type DisClient } from "../dis";
-import { runBounded, type Convention } from "../provider";
+import { plural as count, runBounded, validRange, type Convention } from "../provider";
 import { appStreams } from "./export";
-import { plural as count } from "../provider";
 
 /** What reading one partition found. */
 export type Finding =
@@ -54,7 +53,9 @@ export function decide(finding: Finding, convention: Convention, atMs: number): 
       const record = { sequenceNumber: finding.sequenceNumber, timestamp: finding.timestamp };
       if (convention === "next") return { kind: "declare", sequenceNumber: finding.sequenceNumber, record, fromEarliest: finding.fromEarliest };
       const before = BigInt(finding.sequenceNumber) - 1n;
-      if (before < BigInt(finding.first)) {
+      // The record exists, so the partition's next sequence number lies beyond it.
+      const range = validRange({ first: finding.first, next: String(BigInt(finding.sequenceNumber) + 1n) }, convention)!;
+      if (before < range.lowest) {
         return {
           kind: "error",
           message:

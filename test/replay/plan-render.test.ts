@@ -188,7 +188,8 @@ describe("first applies", () => {
       "> [!IMPORTANT]",
       `> **First apply.** ${whose} no earlier declaration of the streams refused as \`first-apply\`. Either this is their first apply, or the stack's state went ` +
         `missing, and \`up\` would undo their consumers' progress since the last apply.${stale} If the moves are intended, acknowledge exactly them: ` +
-        `\`dis-checkpoints up --stack ${stack} --acknowledge-first-apply fa-1234567890\` (\`plan\` takes the same option, and shows them as commits). ` +
+        `\`dis-checkpoints up --stack ${stack} --acknowledge-first-apply fa-1234567890\`, or for a plain \`pulumi up\` set ` +
+        "`dis-checkpoints:acknowledgeFirstApply: fa-1234567890` in the stack config (`plan` takes the same option, and shows them as commits). " +
         "Otherwise point Pulumi at the backend that holds the stack's state, or declare the live values to adopt them.",
     ].join("\n");
 

@@ -34,6 +34,17 @@ process.on("exit", () => {
  * directory.
  */
 export async function startS3Server(options: { bucket?: string } = {}): Promise<S3Server> {
+  // The free port is found before versitygw binds it, so another process can take it in between: try again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startS3ServerOnce(options);
+    } catch (error) {
+      if (attempt >= 3 || !/address already in use/.test(String(error))) throw error;
+    }
+  }
+}
+
+async function startS3ServerOnce(options: { bucket?: string }): Promise<S3Server> {
   const versitygw = requireTool("versitygw");
   const bucket = options.bucket ?? "pulumi-state";
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "dis-checkpoints-s3-"));

@@ -239,20 +239,6 @@ export async function runGitlabJob(options: GitlabRunOptions): Promise<JobResult
   }
 }
 
-/**
- * startS3Server, tried again when the port it picked was taken before versitygw bound it (another process
- * on the machine can take it in between).
- */
-export async function startS3ServerRetrying(attempts = 3): Promise<S3Server> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startS3Server();
-    } catch (error) {
-      if (attempt >= attempts || !/address already in use/.test(String(error))) throw error;
-    }
-  }
-}
-
 /** The pipelines' secrets (CI/CD variables on GitLab), with the test's values. */
 export function testSecrets(s3: S3Server): Record<string, string> {
   return {
@@ -285,7 +271,7 @@ export interface CiWorld {
  * committed, and the comment script at its path.
  */
 export async function startCiWorld(options: Pick<WorldOptions, "seed" | "declarations">): Promise<CiWorld> {
-  const s3 = await startS3ServerRetrying();
+  const s3 = await startS3Server();
   const clones: World[] = [];
   let world: World | undefined;
   const close = async () => {
