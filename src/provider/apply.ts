@@ -8,7 +8,7 @@
  */
 import { ProjectError } from "../errors";
 import { DisApiError, DisTransportError, type DisClient } from "../dis";
-import { decodeOrdinals, decodePositions, encodePositions, storeStream } from "./codec";
+import { decodeOrdinals, decodePositions, encodePositions, loadStream, storeStream } from "./codec";
 import { runBounded } from "./concurrency";
 import type { GateClock } from "./gate";
 import { readCheckpointValues, readCheckpoints } from "./live";
@@ -23,7 +23,7 @@ import {
   type StreamDeclaration,
   type StreamKey,
 } from "./model";
-import { declaredChanges, verifyCommit, type PlannedCommit } from "./planner";
+import { declaredChanges, verifyCommit, type DeclaredChanges, type PlannedCommit } from "./planner";
 import type { ProviderSettings } from "./settings";
 
 export class GateMismatchError extends ProjectError {
@@ -54,11 +54,13 @@ function describeError(error: unknown): string {
 function gatedWork(previous: ReadonlyMap<StreamKey, StreamDeclaration>, inputs: CheckpointsInputs, declared: ReadonlyMap<StreamKey, StreamDeclaration>) {
   const commits: Commit[] = [];
   const adopted = new Map<StreamKey, Set<number>>();
+  const changesOf = new Map<StreamKey, DeclaredChanges>();
   const ungated: string[] = [];
   const recreate = new Set(inputs.gate.createApps);
   for (const [key, declaration] of declared) {
     const applied = previous.get(key);
     const changes = declaredChanges(applied, declaration, applied !== undefined && recreate.has(declaration.app));
+    changesOf.set(key, changes);
     const gate = inputs.gate.streams[key];
     const replace = gate?.replace === undefined ? new Map<number, string | null>() : decodePositions(gate.replace, `gate ${key}`);
     const adopt = new Set(gate?.adopt === undefined ? [] : decodeOrdinals(gate.adopt, `gate ${key}`));
@@ -74,7 +76,7 @@ function gatedWork(previous: ReadonlyMap<StreamKey, StreamDeclaration>, inputs: 
         "its outputs and its resource state disagree, as after an interrupted run. Nothing was committed; run the same command again.",
     );
   }
-  return { commits, adopted };
+  return { commits, adopted, changesOf };
 }
 
 export interface ApplyContext {
@@ -153,7 +155,7 @@ export async function applyCheckpoints(context: ApplyContext, previousOutputs: C
   const { client, settings, clock } = context;
   const declared = loadStreams(inputs.streams);
   const previous = previousOutputs ? loadStreams(previousOutputs.applied) : new Map<StreamKey, StreamDeclaration>();
-  const { commits, adopted } = gatedWork(previous, inputs, declared);
+  const { commits, adopted, changesOf } = gatedWork(previous, inputs, declared);
   const failures: Failure[] = [];
   const apps: CheckpointsOutputs["apps"] = { ...previousOutputs?.apps };
 
@@ -173,7 +175,7 @@ export async function applyCheckpoints(context: ApplyContext, previousOutputs: C
       }
     }
   }
-  for (const declaration of declared.values()) apps[declaration.app] ??= "adopted";
+  for (const declaration of declared.values()) if (!failedApps.has(declaration.app)) apps[declaration.app] ??= "adopted";
 
   // The commits, one pool for every stream; after a failure no new commit starts.
   const committed: Commit[] = [];
@@ -235,17 +237,18 @@ export async function applyCheckpoints(context: ApplyContext, previousOutputs: C
 
   const applied: Record<StreamKey, StoredStream> = {};
   for (const [key, declaration] of declared) {
-    const previousStream = previous.get(key);
-    const changes = declaredChanges(previousStream, declaration, previousStream !== undefined && inputs.gate.createApps.includes(declaration.app));
-    const settled = new Set([...changes.unchanged, ...(adopted.get(key) ?? []), ...changes.candidates.map((c) => c.ordinal).filter((o) => held.has(`${key}/${o}`))]);
-    const stream = appliedStream(declaration, previousStream, settled);
+    const changes = changesOf.get(key)!;
+    const heldHere = changes.candidates.map((candidate) => candidate.ordinal).filter((ordinal) => held.has(`${key}/${ordinal}`));
+    const stream = appliedStream(declaration, previous.get(key), new Set([...changes.unchanged, ...(adopted.get(key) ?? []), ...heldHere]));
     if (stream) applied[key] = storeStream(stream);
   }
-  // A removed stream whose checkpoints could not all be deleted stays, so the next run deletes the rest.
+  // A checkpoint whose delete failed stays in the applied record (though no longer declared), so the next
+  // run deletes it again.
   for (const [key, stream] of previous) {
-    if (declared.has(key)) continue;
     const left = Object.keys(stream.partitions).filter((ordinal) => undeleted.has(`${key}/${ordinal}`));
-    if (left.length > 0) applied[key] = storeStream({ ...stream, partitions: Object.fromEntries(left.map((ordinal) => [ordinal, stream.partitions[ordinal]!])) });
+    if (left.length === 0) continue;
+    const current = applied[key] === undefined ? { ...stream, partitions: {} } : loadStream(stream.app, stream.stream, applied[key]!);
+    applied[key] = storeStream({ ...current, partitions: { ...current.partitions, ...Object.fromEntries(left.map((ordinal) => [ordinal, stream.partitions[ordinal]!])) } });
   }
 
   const restorePoint: CheckpointsOutputs["restorePoint"] =

@@ -146,4 +146,17 @@ describe("applyCheckpoints", () => {
     expect(result.applied["billing/orders"]!.partitions).toBe("0=100");
     expect(result.lastRun.deletes).toBe(1);
   });
+
+  it("keeps a checkpoint whose delete failed in the applied record, so the next run deletes it again", async () => {
+    emulator.addFault({ operation: "DeleteCheckpoint", kind: "status", status: 503, code: "DIS.5000", count: 10 });
+    const result = await applyCheckpoints({ client, settings, clock }, outputs(stream({ "0": "100", "1": "100" }, { onDelete: "delete" })), inputs(stream({ "0": "100" }, { onDelete: "delete" }), {}));
+    expect(result.failures).toEqual([{ code: "delete-failed", app: "billing", stream: "orders", partition: 1, error: expect.stringContaining("DIS.5000") }]);
+    expect(result.applied["billing/orders"]!.partitions).toBe("0=100 1=100");
+    expect(result.lastRun.deletes).toBe(0);
+    emulator.clearFaults();
+    const again = await applyCheckpoints({ client, settings, clock }, result, inputs(stream({ "0": "100" }, { onDelete: "delete" }), {}));
+    expect(again.failures).toEqual([]);
+    expect(again.applied["billing/orders"]!.partitions).toBe("0=100");
+    expect(at(1)).toBeUndefined();
+  });
 });
