@@ -1,10 +1,13 @@
 /**
- * Interrupted runs of a 1,000-checkpoint apply. `dis-checkpoints up` is started in its own process group and
- * the whole group (CLI, Pulumi engine, provider) is killed with SIGKILL at five points: while the program
- * reads live positions, after the first commit, a third of the way, two thirds of the way, and after the
- * last commit but before Pulumi saved the result. Each time no partition may hold anything but its old or
- * its newly declared value, and the documented recovery (docs/reliability.md) — `pulumi cancel` to remove the
- * dead run's lock, then `dis-checkpoints up` again — converges. A SIGINT (Ctrl-C) stops gracefully.
+ * Interrupted runs of a 1,000-checkpoint apply. A stack has one Checkpoints resource, so every commit of a run
+ * happens inside one provider update. `dis-checkpoints up` is started in its own process group and that group
+ * (CLI, Pulumi engine) is killed with SIGKILL at five points: while the program reads live positions (before
+ * the resource is registered), after the first commit, a third of the way, two thirds of the way, and after
+ * the last commit but before Pulumi saved the result. Each point is asserted where it landed: what the killed
+ * run committed and what the state then holds (a killed update records nothing). Each time no partition holds
+ * anything but its old or its newly declared value, the provider stops by itself, and the documented recovery
+ * (docs/reliability.md) — `pulumi cancel` to remove the dead run's lock, then `dis-checkpoints up` again —
+ * commits exactly the partitions the killed run did not reach. A SIGINT (Ctrl-C) stops gracefully.
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -12,14 +15,20 @@ import * as path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FaultSpec, RequestLogEntry } from "../../src/emulator";
+import { CHECKPOINTS_TYPE } from "../../src/program";
 import { PROJECT_ROOT } from "../../src/workspace";
-import { STACK, startWorld, streamResources, type World } from "../support/world";
+import { appliedPartitions, checkpointsResource, STACK, startWorld, type ExportedState, type World } from "../support/world";
+import { committedPartition } from "./request-log";
 
 const PARTITIONS = 1000;
 const SEED = { streams: [{ name: "orders", partitions: PARTITIONS, records: { perPartition: 20 } }], apps: ["billing"] };
 const WAIT_LIMIT_MS = 120_000;
 /** The provider checks for its engine twice a second; a loaded machine gets ample slack. */
 const ORPHAN_LIMIT_MS = 20_000;
+/** Requests the emulator was delaying when the provider died are still answered; they take at most this. */
+const IN_FLIGHT_MS = 500;
+const PENDING_WARNING = "warning: Attempting to deploy or update resources with 1 pending operations from previous deployment.";
+const LOCKED = `dis-checkpoints up: stack '${STACK}' is locked by another update; nothing was changed. Wait for it to finish (or, if it died, run \`npm run pulumi -- cancel --stack ${STACK}\`).\n`;
 
 function declaration(value: number): string {
   const lines = Array.from({ length: PARTITIONS }, (_, partition) => `      ${partition}: "${value}"`);
@@ -27,20 +36,33 @@ function declaration(value: number): string {
 }
 
 function live(world: World): Array<string | undefined> {
-  return Array.from({ length: PARTITIONS }, (_, partition) =>
-    world.emulator.state.showCheckpoint({ app: "billing", stream: "orders", partition: { ordinal: partition, id: String(partition) } })?.sequenceNumber.toString(),
-  );
+  return Array.from({ length: PARTITIONS }, (_, partition) => world.checkpoint("billing", "orders", partition));
 }
 
-function commits(requests: readonly RequestLogEntry[]): RequestLogEntry[] {
+/** The applied record every partition at `value` (none before the first up). */
+function allAt(value: string | undefined): Record<string, Record<string, string>> {
+  if (value === undefined) return {};
+  return { "billing/orders": Object.fromEntries(Array.from({ length: PARTITIONS }, (_, partition) => [String(partition), value])) };
+}
+
+function commitRequests(requests: readonly RequestLogEntry[]): RequestLogEntry[] {
   return requests.filter((entry) => entry.operation === "CommitCheckpoint");
+}
+
+/** The partitions committed, in the order the emulator answered them. */
+function committedPartitions(requests: readonly RequestLogEntry[]): number[] {
+  return commitRequests(requests).map(committedPartition);
 }
 
 /** Every partition at `old` or `next`, and every commit sent carried `next`. */
 function expectOnlyOldOrNew(world: World, requests: readonly RequestLogEntry[], old: string | undefined, next: string): void {
-  const values = new Set(live(world));
-  for (const value of values) expect([old, next]).toContain(value);
-  expect(new Set(commits(requests).map((entry) => (entry.body as Record<string, string>).sequence_number))).toEqual(new Set(commits(requests).length > 0 ? [next] : []));
+  for (const value of new Set(live(world))) expect([old, next]).toContain(value);
+  for (const entry of commitRequests(requests)) expect((entry.body as Record<string, string>).sequence_number).toBe(next);
+}
+
+/** `updating pulumi-nodejs:dynamic/…:Checkpoints`: the operations a dead run left open in the state. */
+function pendingOperations(state: ExportedState): string[] {
+  return ((state.deployment.pending_operations ?? []) as Array<{ type: string; resource: { type: string } }>).map((operation) => `${operation.type} ${operation.resource.type}`);
 }
 
 interface Running {
@@ -125,25 +147,38 @@ interface KillPoint {
   ready: (requests: readonly RequestLogEntry[], values: ReadonlyArray<string | undefined>, next: string) => boolean;
   /** Injected before the run. */
   fault?: FaultSpec;
+  /** How many partitions the killed run set to their new value: at least, at most. */
+  landed: [number, number];
+  /** The operations the dead run left open in the state. */
+  pending: string[];
 }
 
 /**
- * 50 ms per commit (about 3 s for the 1,000 at 16 in flight), so that on a loaded machine the kill still lands
- * near its point rather than after the last commit; where it lands exactly varies, and the test prints it.
+ * 100 ms per commit (about 6 s for the 1,000 at 16 in flight), so that on a loaded machine the kill still lands
+ * well before the last commit, even though the provider goes on committing for up to half a second after its
+ * engine died (until its watchdog looks).
  */
-const SLOW_COMMITS: FaultSpec = { operation: "CommitCheckpoint", kind: "latency", latencyMs: 50 };
+const SLOW_COMMITS: FaultSpec = { operation: "CommitCheckpoint", kind: "latency", latencyMs: 100 };
+const UPDATING = [`updating ${CHECKPOINTS_TYPE}`];
 
 const KILL_POINTS: KillPoint[] = [
-  { name: "while live positions are read, before any commit", ready: (requests) => requests.some((entry) => entry.operation === "ShowConsumerState" || entry.operation === "DescribeStream") },
-  { name: "after the first commit", ready: (requests) => commits(requests).length >= 1, fault: SLOW_COMMITS },
-  { name: "after 333 commits", ready: (requests) => commits(requests).length >= 333, fault: SLOW_COMMITS },
-  { name: "after 667 commits", ready: (requests) => commits(requests).length >= 667, fault: SLOW_COMMITS },
+  {
+    name: "while the program reads live positions, before the resource is registered (first up)",
+    ready: (requests) => requests.some((entry) => entry.operation === "ShowConsumerState"),
+    landed: [0, 0],
+    pending: [],
+  },
+  { name: "after the first commit", ready: (requests) => commitRequests(requests).length >= 1, fault: SLOW_COMMITS, landed: [1, PARTITIONS - 1], pending: UPDATING },
+  { name: "after 333 commits", ready: (requests) => commitRequests(requests).length >= 333, fault: SLOW_COMMITS, landed: [333, PARTITIONS - 1], pending: UPDATING },
+  { name: "after 667 commits", ready: (requests) => commitRequests(requests).length >= 667, fault: SLOW_COMMITS, landed: [667, PARTITIONS - 1], pending: UPDATING },
   {
     name: "after all 1,000 commits were applied, before Pulumi saved the result",
     // The first commit is applied but never answered, so the run is still waiting on it (for the client's
     // 30 s timeout) when every partition already holds its new value: the kill always lands in that window.
     fault: { operation: "CommitCheckpoint", kind: "no-response", when: "after", count: 1 },
     ready: (_, values, next) => values.every((value) => value === next),
+    landed: [PARTITIONS, PARTITIONS],
+    pending: UPDATING,
   },
 ];
 
@@ -157,7 +192,7 @@ describe("interrupted up of 1,000 checkpoints", () => {
   });
   afterAll(async () => world?.close());
 
-  it.each(KILL_POINTS.map((point, index) => ({ ...point, index })))("SIGKILL $name: only old or new values; cancel + up converges", async ({ ready, fault, index }) => {
+  it.each(KILL_POINTS)("SIGKILL $name: only old or new values; cancel + up commits exactly the rest", async ({ ready, fault, landed, pending }) => {
     const next = String(value);
     const since = lastSeq(world);
     if (fault) world.emulator.addFault(fault);
@@ -166,23 +201,27 @@ describe("interrupted up of 1,000 checkpoints", () => {
     process.kill(-running.pid, "SIGKILL");
     expect((await running.exited).signal).toBe("SIGKILL");
     expect(await leftAfterEngineDied(world)).toBe(0);
-    // Requests already in flight may still land; give them a moment, then take the log.
-    await sleep(300);
+    await sleep(IN_FLIGHT_MS);
     world.emulator.clearFaults();
     const killed = world.emulator.requests(since);
     expectOnlyOldOrNew(world, killed, current, next);
 
+    // Where the kill landed: how far the commits got, and that the killed update recorded nothing.
+    const reached = live(world).filter((held) => held === next).length;
+    expect(reached).toBeGreaterThanOrEqual(landed[0]);
+    expect(reached).toBeLessThanOrEqual(landed[1]);
+    expect(new Set(committedPartitions(killed)).size).toBe(reached);
+    const afterKill = await world.exportState();
+    expect(pendingOperations(afterKill)).toEqual(pending);
+    expect(appliedPartitions(afterKill)).toEqual(allAt(current));
+
     // The dead run's lock stays behind: a new run refuses, changing nothing, and names the way out.
     expect(lockFiles(world)).toHaveLength(1);
-    if (index === 0) {
-      const before = lastSeq(world);
-      const locked = await world.dis("up", "--stack", STACK);
-      expect(locked.code).toBe(1);
-      expect(locked.stderr).toBe(
-        `dis-checkpoints up: stack '${STACK}' is locked by another update; nothing was changed. Wait for it to finish (or, if it died, run \`npm run pulumi -- cancel --stack ${STACK}\`).\n`,
-      );
-      expect(lastSeq(world)).toBe(before);
-    }
+    const beforeLocked = lastSeq(world);
+    const locked = await world.dis("up", "--stack", STACK);
+    expect(locked.code).toBe(1);
+    expect(locked.stderr).toBe(LOCKED);
+    expect(lastSeq(world)).toBe(beforeLocked);
 
     const cancel = await world.pulumi("cancel", "--stack", STACK, "--yes");
     expect(cancel.code).toBe(0);
@@ -192,43 +231,55 @@ describe("interrupted up of 1,000 checkpoints", () => {
     const recovered = await world.dis("up", "--stack", STACK);
     expect(recovered.stderr).toBe("");
     expect(recovered.code).toBe(0);
-    if (index > 0) expect(recovered.stdout).toContain("warning: Attempting to deploy or update resources with 1 pending operations from previous deployment.");
+    expect(recovered.stdout.includes(PENDING_WARNING)).toBe(pending.length > 0);
     const recovery = world.emulator.requests(killed.at(-1)?.seq ?? since);
     expectOnlyOldOrNew(world, recovery, current, next);
     expect(new Set(live(world))).toEqual(new Set([next]));
-    console.log(`kill point ${index}: ${commits(killed).length} commits before the kill, ${commits(recovery).length} in the recovery run`);
-    const state = streamResources(await world.exportState()).get("billing/orders");
-    expect(new Set(Object.values(state?.outputs.partitions ?? {}))).toEqual(new Set([next]));
+    // Every partition committed exactly once, by the killed run or by the recovery.
+    expect([...committedPartitions(killed), ...committedPartitions(recovery)].sort((a, b) => a - b)).toEqual(Array.from({ length: PARTITIONS }, (_, partition) => partition));
+    const state = await world.exportState();
+    expect(pendingOperations(state)).toEqual([]);
+    expect(appliedPartitions(state)).toEqual(allAt(next));
+    const outputs = checkpointsResource(state)!.outputs;
+    const recommitted = PARTITIONS - reached;
+    expect(outputs.lastRun).toEqual({ planned: recommitted, commits: recommitted, appsCreated: 0, deletes: 0, verified: recommitted });
+    expect(outputs.failures).toEqual([]);
 
     current = next;
     value += 1;
     world.writeDeclaration("billing.yaml", declaration(value));
   });
 
-  it("SIGINT to the process group (Ctrl-C): Pulumi stops gracefully, no lock or pending operation is left, and up finishes", async () => {
+  it("SIGINT to the process group (Ctrl-C): Pulumi lets the one update in flight finish and saves it; no lock or pending operation is left, and the next up commits nothing", async () => {
     const next = String(value);
     const since = lastSeq(world);
     world.emulator.addFault(SLOW_COMMITS);
     const running = startUp(world);
-    await waitFor(world, (requests) => commits(requests).length >= 300, since, next);
+    await waitFor(world, (requests) => commitRequests(requests).length >= 300, since, next);
     process.kill(-running.pid, "SIGINT");
     const result = await running.exited;
     world.emulator.clearFaults();
     expect(result.signal).toBeNull();
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("^C received; cancelling.");
-    expect(result.stderr).toContain("Interrupted: Pulumi is stopping; operations in flight finish and the state is saved. Please wait.\n");
-    expect(result.stderr).toContain(
-      `dis-checkpoints up: interrupted: Pulumi stopped after the operations in flight and saved what was done. Run \`dis-checkpoints up --stack ${STACK}\` again to finish.\n`,
+    expect(result.stdout).toContain("error: update canceled\n");
+    expect(result.stderr).toBe(
+      "\nInterrupted: Pulumi is stopping; operations in flight finish and the state is saved. Please wait.\n" +
+        `dis-checkpoints up: interrupted: Pulumi stopped after the operations in flight and saved what was done. Run \`dis-checkpoints up --stack ${STACK}\` again to finish.\n`,
     );
+    // The operation in flight was the whole run: every partition committed once, and recorded.
     const requests = world.emulator.requests(since);
     expectOnlyOldOrNew(world, requests, current, next);
+    expect(committedPartitions(requests).sort((a, b) => a - b)).toEqual(Array.from({ length: PARTITIONS }, (_, partition) => partition));
     expect(lockFiles(world)).toEqual([]);
     const state = await world.exportState();
-    expect((state.deployment as { pending_operations?: unknown[] }).pending_operations ?? []).toEqual([]);
+    expect(pendingOperations(state)).toEqual([]);
+    expect(appliedPartitions(state)).toEqual(allAt(next));
 
     const again = await world.dis("up", "--stack", STACK);
     expect(again.code).toBe(0);
+    expect(again.stdout).toContain("No declared checkpoint changed: nothing will be committed.");
+    expect(commitRequests(world.emulator.requests(requests.at(-1)!.seq))).toEqual([]);
     expect(new Set(live(world))).toEqual(new Set([next]));
   });
 });
