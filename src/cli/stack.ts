@@ -121,7 +121,7 @@ function stackCommand(operation: StackOperation): Command {
       } catch (error) {
         const message = interrupt.interrupted
           ? `interrupted: Pulumi stopped after the operations in flight and saved what was done. Run \`dis-checkpoints ${operation} --stack ${options.stack}\` again to finish.`
-          : await failureMessage(operation, options.stack, error);
+          : await failureMessage(operation, options.stack, error, interrupt.sawError);
         io.stderr(`dis-checkpoints ${operation}: ${message}\n`);
         return EXIT.failed;
       } finally {
@@ -157,6 +157,7 @@ function watchInterrupt(io: { stdout(text: string): void; stderr(text: string): 
   const controller = new AbortController();
   let interrupted = false;
   let pulumiSaw = false;
+  let sawError = false;
   let timer: NodeJS.Timeout | undefined;
   const onInterrupt = () => {
     // A second Ctrl-C means "stop now", as it does for Pulumi, which gets it too; its lock may then stay behind.
@@ -173,8 +174,13 @@ function watchInterrupt(io: { stdout(text: string): void; stderr(text: string): 
     get interrupted() {
       return interrupted;
     },
+    /** Whether Pulumi's streamed output already showed an error. */
+    get sawError() {
+      return sawError;
+    },
     write(text: string) {
       if (text.includes(PULUMI_SAW_INTERRUPT)) pulumiSaw = true;
+      if (/\berror: /.test(text)) sawError = true;
       io.stdout(text);
     },
     dispose() {
@@ -185,18 +191,18 @@ function watchInterrupt(io: { stdout(text: string): void; stderr(text: string): 
 }
 
 /** One paragraph for the user: Pulumi's own diagnostics were already streamed to stdout. */
-async function failureMessage(operation: StackOperation, stack: string, error: unknown): Promise<string> {
+async function failureMessage(operation: StackOperation, stack: string, error: unknown, streamedError: boolean): Promise<string> {
   const { CommandError, ConcurrentUpdateError } = await import("@pulumi/pulumi/automation");
   if (error instanceof ConcurrentUpdateError) {
     return `stack '${stack}' is locked by another update; nothing was changed. Wait for it to finish (or, if it died, run \`npm run pulumi -- cancel --stack ${stack}\`).`;
   }
   if (error instanceof CommandError) {
-    // Pulumi's own messages were streamed above as it ran; the command's stderr repeats them. Only what the
-    // stream did not show is said again (an engine error before the program ran, for example).
-    const result = (error as unknown as { commandResult?: { stdout?: string; stderr?: string } }).commandResult;
-    const shown = new Set((result?.stdout ?? "").split("\n").map((line) => line.trim()));
-    const unseen = (result?.stderr ?? "").split("\n").map((line) => line.trim()).filter((line) => /^error: /.test(line) && !shown.has(line));
-    return `pulumi ${operation} failed for stack '${stack}'${unseen.length > 0 ? `:\n${[...new Set(unseen)].join("\n")}` : " (see the messages above)"}`;
+    // Pulumi's own messages were streamed above as it ran, and its stderr repeats them; they are said again
+    // only when nothing was streamed (Pulumi failed before it ran the program).
+    if (streamedError) return `pulumi ${operation} failed for stack '${stack}' (see the messages above)`;
+    const stderr = (error as unknown as { commandResult?: { stderr?: string } }).commandResult?.stderr ?? "";
+    const errors = [...new Set(stderr.split("\n").map((line) => line.trim()).filter((line) => /^error: /.test(line)))];
+    return `pulumi ${operation} failed for stack '${stack}'${errors.length > 0 ? `:\n${errors.join("\n")}` : ""}`;
   }
   return describeError(error);
 }

@@ -56,11 +56,9 @@ export function formatRefusals(report: GateReport, stack: string, backend: strin
 
 /** A run that committed part of its plan: which partitions did not settle, and that the next up retries only them. */
 export function formatRunFailures(failures: readonly Failure[], summary: RunSummary): string {
-  const unattempted = summary.planned - summary.commits - failures.filter((failure) => failure.code === "commit-failed" || failure.code === "moved-before-retry").length;
   return [
     `The run made ${summary.commits} of ${plural(summary.planned, "planned commit")}, and ${summary.verified} held. ` +
-      `The partitions below${unattempted > 0 ? `, and ${plural(unattempted, "commit")} not attempted after the first failure,` : ""} ` +
-      "are not recorded as applied, so the next up commits them (and only them) again:",
+      "The partitions below are not recorded as applied, so the next up commits them (and only them) again:",
     ...failures.map((failure) => `  ${describeFailure(failure)}`),
   ].join("\n");
 }

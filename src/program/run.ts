@@ -1,17 +1,14 @@
 /**
- * Runs the program through the real Pulumi CLI with the Automation API: the CLI and engine do the work,
- * the program runs in this process (inline), and the dynamic provider in its own process started by the
- * engine. The program is the one a plain `pulumi up` runs (main.ts); this only adds the restore point
- * directory under .restore/ after a committing `up`.
+ * `dis-checkpoints preview|up|refresh|destroy`: the project's own program (main.ts) through the real Pulumi
+ * CLI with the Automation API, the way a plain `pulumi up` runs it (the nodejs language host runs the
+ * program, the engine starts the dynamic provider). This only adds the project's local environment and, after
+ * a committing `up`, the restore point directory under .restore/.
  */
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, type OutputMap } from "@pulumi/pulumi/automation";
 import { writeRestorePoint } from "../replay";
 import { pulumiEnvironment, requirePulumiCli } from "../workspace";
-import { createProgram } from "./program";
 import { OUTPUTS } from "./declarations";
-
-export const PROJECT_NAME = "dis-checkpoints";
 
 export type StackOperation = "preview" | "up" | "refresh" | "destroy";
 
@@ -64,11 +61,9 @@ export async function runStack(options: StackRunOptions): Promise<StackRunResult
     }),
     ...options.env,
   };
-  const program = createProgram({ env: envVars, projectDir: options.projectDir });
-  const stack = await LocalWorkspace.createOrSelectStack(
-    { stackName: options.stack, projectName: PROJECT_NAME, program },
-    { workDir: options.projectDir, pulumiCommand, envVars },
-  );
+  // The project's own program (Pulumi.yaml, package.json `main`), run by the nodejs language host exactly as
+  // a plain `pulumi up` runs it: one code path for both doors.
+  const stack = await LocalWorkspace.createOrSelectStack({ stackName: options.stack, workDir: options.projectDir }, { pulumiCommand, envVars });
   const onOutput = options.onOutput;
   const debug = options.debugLog;
   const common = {

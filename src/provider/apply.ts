@@ -8,12 +8,13 @@
  */
 import { ProjectError } from "../errors";
 import { DisApiError, DisTransportError, type DisClient } from "../dis";
-import { decodeOrdinals, decodePositions, encodePositions, loadStream, storeStream } from "./codec";
+import { decodeOrdinals, decodePositions, encodeOrdinals, encodePositions, loadStream, storeStream } from "./codec";
 import { runBounded } from "./concurrency";
 import type { GateClock } from "./gate";
 import { readCheckpointValues, readCheckpoints } from "./live";
 import { loadStreams } from "./inputs";
 import {
+  splitStreamKey,
   STATE_SCHEMA,
   streamKey,
   type CheckpointsInputs,
@@ -179,12 +180,15 @@ export async function applyCheckpoints(context: ApplyContext, previousOutputs: C
 
   // The commits, one pool for every stream; after a failure no new commit starts.
   const committed: Commit[] = [];
+  const attempted = new Set<Commit>();
+  const runnable = commits.filter((commit) => !failedApps.has(commit.app));
   let stopped = false;
   await runBounded(
-    commits.filter((commit) => !failedApps.has(commit.app)),
+    runnable,
     settings.concurrency,
     async (commit) => {
       if (stopped) return;
+      attempted.add(commit);
       const outcome = await commitOnce(client, commit);
       if (outcome.kind === "committed") committed.push(commit);
       else {
@@ -193,6 +197,18 @@ export async function applyCheckpoints(context: ApplyContext, previousOutputs: C
       }
     },
   );
+
+  // Named, so the run's report lists every partition it leaves for the next run.
+  const notAttempted = new Map<StreamKey, number[]>();
+  for (const commit of runnable) {
+    if (attempted.has(commit)) continue;
+    const key = streamKey(commit.app, commit.stream);
+    notAttempted.set(key, [...(notAttempted.get(key) ?? []), commit.ordinal]);
+  }
+  for (const [key, ordinals] of notAttempted) {
+    const { app, stream } = splitStreamKey(key);
+    failures.push({ code: "not-attempted", app, stream, partitions: encodeOrdinals(ordinals) });
+  }
 
   // Deletes: partitions an `onDelete: delete` stream no longer declares, and whole streams removed.
   const deletes: Array<{ app: string; stream: string; ordinal: number }> = [];

@@ -53,13 +53,14 @@ const gateRecord = z.strictObject({
 const inputs = z.object({ schema: z.literal(STATE_SCHEMA), streams, gate: gateRecord });
 
 const failure = z.object({
-  code: z.enum(["commit-failed", "overwritten", "moved-before-retry", "app-create-failed", "delete-failed"]),
+  code: z.enum(["commit-failed", "overwritten", "moved-before-retry", "not-attempted", "app-create-failed", "delete-failed"]),
   app: name,
   stream: name.optional(),
   partition: z.number().int().nonnegative().optional(),
   committed: z.string().optional(),
   replaced: z.string().nullable().optional(),
   now: z.string().nullable().optional(),
+  partitions: compact(decodeOrdinals).optional(),
   error: z.string().optional(),
 });
 

@@ -110,6 +110,7 @@ export type FailureCode =
   | "commit-failed"
   | "overwritten"
   | "moved-before-retry"
+  | "not-attempted"
   | "app-create-failed"
   | "delete-failed";
 
@@ -125,6 +126,8 @@ export interface Failure {
   replaced?: string | null;
   /** What it holds now, after the settle interval (null: none). */
   now?: string | null;
+  /** `not-attempted`: the stream's partitions whose commits did not start after an earlier failure (`"2 3"`). */
+  partitions?: string;
   /** The DIS error, for commit and create failures (code and message, never a secret). */
   error?: string;
 }

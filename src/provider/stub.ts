@@ -7,7 +7,9 @@
  * here can capture a credential, and the settings live on the instance (race-free).
  *
  * If the implementation cannot be loaded, every method fails with the reason: the SDK caches the provider
- * once `configure` ran, and would otherwise skip the methods it lacks without a word.
+ * once `configure` ran, and would otherwise skip the methods it lacks without a word. The reason carries no
+ * stack (the provider process prints errors with theirs): it is a set-up step to take, not a defect. No
+ * comment goes inside the methods: they are serialized as written, comments included.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type * as Implementation from "./implementation";
@@ -19,10 +21,9 @@ function stub(kind: Kind): pulumi.dynamic.ResourceProvider {
     async configure(request) {
       let methods: object;
       try {
-        const implementation: typeof Implementation = require(require("path").resolve("dist/provider/implementation.js"));
-        methods = implementation.providerMethods(kind, request.config);
+        methods = (require(require("path").resolve("dist/provider/implementation.js")) as typeof Implementation).providerMethods(kind, request.config);
       } catch (error) {
-        const fail = () => Promise.reject(error);
+        const fail = () => Promise.reject(Object.assign(new Error(`run npm run build: ${error}`), { stack: "" }));
         methods = { check: fail, diff: fail, create: fail, update: fail, read: fail, delete: fail };
       }
       Object.assign(this, methods);

@@ -148,6 +148,8 @@ export function describeFailure(failure: Failure): string {
         `partition held ${failure.now ?? "none"}, neither the committed value nor the ${failure.replaced ?? "none"} it replaced: something moved it, ` +
         `so it was not committed again. It is not recorded as applied: check the partition's consumers and run up again`
       );
+    case "not-attempted":
+      return `${at}: the commits to ${plural(failure.partitions!.split(" ").length, "partition")} ${failure.partitions!.split(" ").join(", ")} were not attempted after the failure above. They are not recorded as applied; run up again to commit them`;
     case "app-create-failed":
       return `${at}: creating the app failed: ${failure.error}. Its checkpoints were not committed; run up again`;
     case "delete-failed":

@@ -76,6 +76,24 @@ describe("formatRefusals and formatRunFailures", () => {
     );
   });
 
+  it("names the partitions a failure left unattempted", () => {
+    expect(
+      formatRunFailures(
+        [
+          { code: "commit-failed", app: "analytics", stream: "orders", partition: 1, committed: "20", replaced: "100", error: "CommitCheckpoint failed: Invalid request. (DIS.4200, HTTP 400)" },
+          { code: "not-attempted", app: "analytics", stream: "orders", partitions: "2 3" },
+        ],
+        { planned: 4, commits: 1, appsCreated: 0, deletes: 0, verified: 1 },
+      ),
+    ).toBe(
+      [
+        "The run made 1 of 4 planned commits, and 1 held. The partitions below are not recorded as applied, so the next up commits them (and only them) again:",
+        "  app 'analytics', stream 'orders': the commit of 20 to partition 1 failed: CommitCheckpoint failed: Invalid request. (DIS.4200, HTTP 400). It is not recorded as applied; run up again to commit it",
+        "  app 'analytics', stream 'orders': the commits to 2 partitions 2, 3 were not attempted after the failure above. They are not recorded as applied; run up again to commit them",
+      ].join("\n"),
+    );
+  });
+
   it("says how far a run got, what did not settle, and that the next up commits only that", () => {
     expect(
       formatRunFailures(

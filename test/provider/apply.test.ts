@@ -77,6 +77,7 @@ describe("applyCheckpoints", () => {
     expect(result.applied["billing/orders"]!.partitions).toBe("0=20 1=100 2=100 3=100");
     expect(result.failures).toEqual([
       { code: "commit-failed", app: "billing", stream: "orders", partition: 1, committed: "20", replaced: "100", error: expect.stringContaining("DIS.4200") },
+      { code: "not-attempted", app: "billing", stream: "orders", partitions: "2 3" },
     ]);
     expect(result.lastRun).toEqual({ planned: 4, commits: 1, appsCreated: 0, deletes: 0, verified: 1 });
     expect(result.restorePoint?.streams).toEqual({ "billing/orders": "0=100" });

@@ -192,13 +192,14 @@ describe("fault matrix: dis-checkpoints up converges or fails naming what did no
     const lastAttempt = failedRequests.filter((entry) => entry.operation === "CommitCheckpoint").at(-1)!;
     expect(failed.code).toBe(1);
     expect(failed.stdout).toContain(
-      "error: The run made 1 of 4 planned commits, and 1 held. The partitions below, and 2 commits not attempted after the first failure, " +
-        "are not recorded as applied, so the next up commits them (and only them) again:\n" +
+      "error: The run made 1 of 4 planned commits, and 1 held. The partitions below are not recorded as applied, so the next up commits them " +
+        "(and only them) again:\n" +
         `      app 'billing', stream 'orders': the commit of ${next[1]} to partition 1 failed: CommitCheckpoint failed: System error. ` +
-        `(DIS.5000, HTTP 500, request id ${lastAttempt.requestId}). It is not recorded as applied; run up again to commit it\n`,
+        `(DIS.5000, HTTP 500, request id ${lastAttempt.requestId}). It is not recorded as applied; run up again to commit it\n` +
+        "      app 'billing', stream 'orders': the commits to 2 partitions 2, 3 were not attempted after the failure above. They are not recorded as applied; run up again to commit them\n",
     );
     // The CLI's own line; the Pulumi errors it repeats after it are asserted in stdout above.
-    expect(failed.stderr.startsWith(`dis-checkpoints up: pulumi up failed for stack '${STACK}'`)).toBe(true);
+    expect(failed.stderr).toBe(`dis-checkpoints up: pulumi up failed for stack '${STACK}' (see the messages above)\n`);
     expect(failed.stdout + failed.stderr).not.toMatch(STACK_TRACE);
     expectOnlyOldOrDeclared(world, failedRequests, current, next);
     expect(live(world)).toEqual([next[0]!, current[1]!, current[2]!, current[3]!]);

@@ -84,11 +84,12 @@ describe("a commit whose answer was lost after it was applied", () => {
 
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(
-      "error: The run made 0 of 2 planned commits, and 0 held. The partitions below, and 1 commit not attempted after the first failure, " +
-        "are not recorded as applied, so the next up commits them (and only them) again:\n" +
+      "error: The run made 0 of 2 planned commits, and 0 held. The partitions below are not recorded as applied, so the next up commits them " +
+        "(and only them) again:\n" +
         `      app 'billing', stream 'orders': the commit of 40 to partition 0 got no answer (${lostAnswer(world)}), and before retrying it the partition ` +
         `held ${failure!.now}, neither the committed value nor the ${failure!.replaced} it replaced: something moved it, so it was not committed again. ` +
-        "It is not recorded as applied: check the partition's consumers and run up again\n",
+        "It is not recorded as applied: check the partition's consumers and run up again\n" +
+        "      app 'billing', stream 'orders': the commits to 1 partition 1 were not attempted after the failure above. They are not recorded as applied; run up again to commit them\n",
     );
     expect(result.stdout + result.stderr).not.toMatch(STACK_TRACE);
     // The partition holds the consumer's last commit, at or past what the re-read saw: the run did not undo it.
