@@ -1,17 +1,7 @@
 /**
- * Entry point for a plain `pulumi preview` / `pulumi up` (package.json `main`): the same program
- * `dis-checkpoints` runs inline. Through the language host, an error diagnostic alone does not fail the run,
- * so a run whose commits did not all settle also sets the exit status the SDK's own runner uses for
- * "exited after logging a user-actionable message" (@pulumi/pulumi cmd/run).
+ * The program's entry point (package.json `main`): what a plain `pulumi preview`/`up` runs through the
+ * nodejs language host, and what `dis-checkpoints` runs the same way through the Automation API.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { createProgram } from "./program";
 
-const LOGGED_USER_ACTIONABLE_MESSAGE = 32;
-
-export = createProgram({
-  failRun: (message) => {
-    void pulumi.log.error(message);
-    process.exitCode = LOGGED_USER_ACTIONABLE_MESSAGE;
-  },
-});
+export = createProgram();

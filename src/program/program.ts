@@ -18,7 +18,6 @@ import {
   STATE_SCHEMA,
   storeStream,
   streamKey,
-  type GateClock,
   type GateReport,
   type LocatedDeclaration,
   type ProviderSettings,
@@ -30,17 +29,16 @@ import { appliedFromOutputs, OUTPUTS, restorePointOutput, toDeclarations, type A
 import { formatGateReport, formatRefusals, formatRunFailures } from "./report";
 import { Checkpoints } from "./resources";
 
-export interface ProgramOptions {
-  /** The environment of the run, when it is not this process's (the inline runner passes the CLI's). */
-  env?: Readonly<Record<string, string | undefined>>;
-  /** The project root; declarations are found relative to it. Default: the working directory. */
-  projectDir?: string;
-  /**
-   * How a failure found after the outputs were recorded (commits that did not settle) fails the run.
-   * Default: an error diagnostic, which fails an inline (Automation API) run.
-   */
-  failRun?: (message: string) => void;
-  clock?: GateClock;
+/**
+ * The exit status the SDK's runner uses for "exited after logging a user-actionable message"
+ * (@pulumi/pulumi cmd/run): through the language host an error diagnostic alone does not fail the run.
+ */
+const LOGGED_USER_ACTIONABLE_MESSAGE = 32;
+
+/** Fails a run whose outputs are already recorded (commits that did not settle): a message, then the status. */
+function failRun(message: string): void {
+  void pulumi.log.error(message);
+  process.exitCode = LOGGED_USER_ACTIONABLE_MESSAGE;
 }
 
 /**
@@ -102,13 +100,14 @@ function storedStreams(located: readonly LocatedDeclaration[]) {
   return Object.fromEntries(located.map(({ declaration }) => [streamKey(declaration.app, declaration.stream), storeStream(declaration)]));
 }
 
-export function createProgram(options: ProgramOptions = {}): () => Promise<Record<string, unknown>> {
+export function createProgram(): () => Promise<Record<string, unknown>> {
   return async () => {
-    const env = { ...process.env, ...options.env };
+    const env = process.env;
     const stack = pulumi.getStack();
     const config = new pulumi.Config(CONFIG_NAMESPACE);
     const settings = await userFacing(async () => readSettings((key) => pulumi.runtime.getConfig(key), env));
-    const root = options.projectDir ?? process.cwd();
+    // The language host runs the program in the project's root.
+    const root = process.cwd();
     const directory = config.get("checkpointsDir") ?? path.join("checkpoints", stack);
     const loaded = await loadDeclarations([directory], { cwd: root });
     if (!loaded.ok) {
@@ -128,7 +127,7 @@ export function createProgram(options: ProgramOptions = {}): () => Promise<Recor
     const report: GateReport = await userFacing(async () => {
       const client = clientFromSettings(settings);
       try {
-        return await runGate({ declarations: located, applied: previous, settings, client, progress: (line) => pulumi.log.info(line), ...(options.clock ? { clock: options.clock } : {}) });
+        return await runGate({ declarations: located, applied: previous, settings, client, progress: (line) => pulumi.log.info(line) });
       } finally {
         await client.close();
       }
@@ -137,7 +136,6 @@ export function createProgram(options: ProgramOptions = {}): () => Promise<Recor
     if (report.refusals.length > 0) stop(formatRefusals(report, stack, backend.url));
 
     const resource = new Checkpoints({ schema: STATE_SCHEMA, streams: storedStreams(located), gate: report.record });
-    const failRun = options.failRun ?? ((message: string) => void pulumi.log.error(message));
     const lastRun = pulumi.all([resource.lastRun, resource.failures]).apply(([summary, failures]) => {
       if (failures.length > 0) failRun(formatRunFailures(failures, summary));
       return summary;

@@ -70,7 +70,7 @@ describe("npm run bench", () => {
     const main = results.main!;
     expect(results.scaling).toBeUndefined();
     expect(results.variants).toBeUndefined();
-    expect(main.settings).toEqual({ checkpoints: 40, partitions: 10, pairs: 4, apps: 1, concurrency: 16, runs: 1, latencyMs: 0, env: {} });
+    expect(main.settings).toEqual({ checkpoints: 40, partitions: 10, pairs: 4, apps: 1, concurrency: 16, runs: 1, latencyMs: 0, env: {}, changedPairs: 1, changedStreams: 1 });
     expect(main.scenarios.map((scenario) => scenario.name).sort()).toEqual([...SCENARIOS].sort());
     const scenario = (name: string) => {
       const found = main.scenarios.find((entry) => entry.name === name)!;
@@ -81,26 +81,38 @@ describe("npm run bench", () => {
     // Every request of every scenario, reads included.
     expect(Object.keys(EXPECTED_REQUESTS).sort()).toEqual([...SCENARIOS].sort());
     for (const name of SCENARIOS) expect(scenario(name).requests, name).toEqual(EXPECTED_REQUESTS[name]);
-    expect(scenario("empty").summary).toBe("up of stack 'empty' done: 1 created");
+    // The stack and its one Checkpoints resource.
+    expect(scenario("empty").summary).toBe("up of stack 'empty' done: 2 created");
 
     const first = scenario("first");
-    expect(first.summary).toBe("up of stack 'first-1' done: 6 created"); // stack, app, 4 streams
+    expect(first.summary).toBe("up of stack 'first-1' done: 40 checkpoints committed (40 held)");
     expect(first.providerPeakRssBytes).toBeGreaterThan(10 * 1024 * 1024);
     expect(first.stateBytes).toBeGreaterThan(0);
 
-    expect(scenario("noop").summary).toBe("up of stack 'first-1' done: 6 unchanged");
-    expect(scenario("change1pct").summary).toBe("up of stack 'first-1' done: 5 unchanged, 1 updated");
-    expect(scenario("refresh").summary).toBe("refresh of stack 'first-1' done: 6 unchanged");
+    // The program's StackReference read is the "1 read".
+    expect(scenario("noop").summary).toBe("up of stack 'first-1' done: 1 read, 2 unchanged");
+    expect(scenario("change1pct").summary).toBe("up of stack 'first-1' done: 1 checkpoint committed (1 held)");
+    expect(scenario("preview").summary).toBe("preview of stack 'first-1' done: 1 unchanged, 1 updated");
+    expect(scenario("refresh").summary).toBe("refresh of stack 'first-1' done: 2 unchanged, 1 updated");
 
-    expect(main.providerText).toMatchObject({ copiesPerResource: 2, resources: 5 });
+    expect(main.providerText).toMatchObject({ copiesPerResource: 2, resources: 1 });
+    expect(main.providerText.bytesPerCopy).toBeLessThanOrEqual(1024);
     expect(main.ratios.map((ratio) => ratio.name)).toEqual([
       "(first − empty) / floor",
       "noop write requests",
       "noop / empty",
-      "first / naive",
+      "change1pct / empty",
+      "preview / empty",
+      "refresh / empty",
+      "DescribeStream per changed stream (change1pct)",
+      "ShowConsumerState per changed pair (change1pct)",
       "state per declared checkpoint",
       "serialized provider text per resource",
+      "first-waits − first (the default activity window and settle interval, 10 s each)",
+      "change1pct-waits − change1pct (the default activity window and settle interval, 10 s each)",
     ]);
+    expect(main.ratios.find((ratio) => ratio.name === "DescribeStream per changed stream (change1pct)")).toMatchObject({ value: 1, met: true });
+    expect(main.ratios.find((ratio) => ratio.name === "ShowConsumerState per changed pair (change1pct)")).toMatchObject({ value: 2, met: true });
     expect(main.ratios.find((ratio) => ratio.name === "noop write requests")).toMatchObject({ value: 0, met: true });
     expect(main.machine.cores).toBe(os.cpus().length);
     expect(main.machine.pulumi).toMatch(/^v3\.\d+\.\d+$/);

@@ -14,13 +14,17 @@ export interface TempProject {
 }
 
 /**
- * A throw-away Pulumi project directory sharing the repository's node_modules and dist (the dynamic
- * provider process resolves both from its working directory), with its own backend, so tests never touch
- * the repository's stacks.
+ * A throw-away Pulumi project directory sharing the repository's node_modules, dist and package.json (the
+ * language host and the dynamic provider process resolve them from the working directory), with its own
+ * backend, so tests never touch the repository's stacks.
  */
 export function makeTempProject(files: Record<string, string> = {}): TempProject {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dis-checkpoints-test-"));
-  for (const shared of ["node_modules", "dist"]) fs.symlinkSync(path.join(PROJECT_ROOT, shared), path.join(dir, shared));
+  // package.json's `main` is the program Pulumi's language host runs.
+  for (const shared of ["node_modules", "dist", "package.json"]) {
+    // A project that brings its own file gets that, never a write through a link into the repository.
+    if (!(shared in files)) fs.symlinkSync(path.join(PROJECT_ROOT, shared), path.join(dir, shared));
+  }
   for (const [name, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     fs.writeFileSync(path.join(dir, name), text);

@@ -110,8 +110,6 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   ];
   const files = {
     "Pulumi.yaml": fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8"),
-    // A plain `pulumi up` runs package.json's `main` through the language host.
-    "package.json": fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8"),
     [`stacks/Pulumi.${STACK}.yaml`]: `config:\n${config.map((line) => `  ${line}`).join("\n")}\n`,
     ...Object.fromEntries(Object.entries(options.declarations).map(([name, text]) => [`checkpoints/${STACK}/${name}`, text])),
   };
