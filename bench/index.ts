@@ -1,12 +1,14 @@
 /**
- * `npm run bench [-- --checkpoints N --partitions P --concurrency C --runs R --env KEY=VALUE --scaling --out DIR]`
+ * `npm run bench [-- --checkpoints N --partitions P --concurrency C --runs R --latency-ms L --env KEY=VALUE --scaling --out DIR]`
  *
  * The reconciler against the raw API floor, side by side, in one run against a fresh emulator (a child
- * process) on loopback: `floor` (a minimal undici loop), `naive` (the same, one commit at a time), then
- * `dis-checkpoints` through the real Pulumi CLI: `empty` (no declarations: Pulumi's fixed cost), `first`
- * (creates all N), `noop`, `preview` and `change1pct` (1% of the checkpoints moved) and `refresh`. Prints
- * a table and writes results.json and results.md; `--scaling` measures first/noop/preview at 1,000,
- * 10,000 and 50,000 checkpoints instead. Timings are reported, never asserted. See bench/README.md.
+ * process on loopback, every request delayed by L ms): `floor` (a minimal undici loop), `naive` (the same,
+ * one commit at a time), then `dis-checkpoints` through the real Pulumi CLI: `empty` (no declarations:
+ * Pulumi's fixed cost), `first` (creates all N), `noop`, `preview` and `change1pct` (1% of the checkpoints
+ * moved), `refresh`, with the running-consumer waits off, and `first-waits` / `change1pct-waits` with their
+ * defaults. Prints a table and writes results.json and results.md; `--scaling` measures every scenario but
+ * the floors once at 1,000, 10,000 and 100,000 checkpoints instead. Timings are reported, never asserted.
+ * See bench/README.md.
  *
  * Exit codes: 0 done, 1 a run failed, 2 bad arguments.
  */

@@ -2,7 +2,7 @@
 import * as path from "node:path";
 import { formatDeclarationError, loadDeclarations } from "../desired";
 import { appliedFromOutputs, toDeclarations } from "../program/declarations";
-import { groupDigits, runGate } from "../provider";
+import { explainLegacyState, groupDigits, runGate } from "../provider";
 import { DEFAULT_MAX_CHARS, firstApplyOf, hasRefusals, planStreams, renderJson, renderMarkdown, ReplayError, type PlanReport } from "../replay";
 import { UsageError, type OptionSpec } from "./args";
 import { EXIT, type Command, type CommandIo } from "./command";
@@ -60,10 +60,7 @@ export const planCommand: Command = {
     return withConnection("plan", options, io, async ({ client, settings: configured, config, stack }) => {
       const applied = stack !== undefined ? appliedFromOutputs(await stackOutputs(stack, io)) : ({ kind: "none" } as const);
       if (applied.kind === "legacy") {
-        throw new ReplayError(
-          `stack '${stack}' was last applied by dis-checkpoints with one Pulumi resource per stream; this version keeps one per stack. ` +
-            `Run \`dis-checkpoints migrate --stack ${stack}\` once (it rewrites the state and commits nothing), then plan again`,
-        );
+        throw new ReplayError(`${explainLegacyState(stack!)}, then plan again`);
       }
       const root = stack !== undefined ? (projectDirOrUndefined(io.cwd) ?? io.cwd) : io.cwd;
       const directory = options.checkpoints ?? config["dis-checkpoints:checkpointsDir"] ?? path.join("checkpoints", stack ?? "");

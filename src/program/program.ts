@@ -13,6 +13,7 @@ import { isUserError } from "../errors";
 import {
   clientFromSettings,
   CONFIG_NAMESPACE,
+  explainLegacyState,
   readSettings,
   runGate,
   STATE_SCHEMA,
@@ -116,10 +117,7 @@ export function createProgram(): () => Promise<Record<string, unknown>> {
     const located = toDeclarations(loaded.state);
     const applied = await userFacing(readApplied);
     if (applied.kind === "legacy") {
-      stop(
-        `stack '${stack}' was last applied by dis-checkpoints with one Pulumi resource per stream; this version keeps one per stack. ` +
-          `Run \`dis-checkpoints migrate --stack ${stack}\` once: it rewrites the state and commits nothing.\nNothing was committed.`,
-      );
+      stop(`${explainLegacyState(stack)}.\nNothing was committed.`);
     }
     const backend = describeBackend(env);
     if (located.length > 0) refuseLocalBackend(backend, settings, stack);

@@ -30,6 +30,7 @@ export {
   describeConvention,
   describeFailure,
   explainFirstApply,
+  explainLegacyState,
   formatColumns,
   formatDuration,
   formatRefusal,

@@ -7,8 +7,9 @@
  * here can capture a credential, and the settings live on the instance (race-free).
  *
  * If the implementation cannot be loaded, every method fails with the reason: the SDK caches the provider
- * once `configure` ran, and would otherwise skip the methods it lacks without a word. The reason carries no
- * stack (the provider process prints errors with theirs): it is a set-up step to take, not a defect. No
+ * once `configure` ran, and would otherwise skip the methods it lacks without a word. The reason is one line
+ * (Node's "Require stack" that follows it names only the SDK's files) and carries no stack (the provider
+ * process prints errors with theirs): it is a set-up step to take, not a defect. No
  * comment goes inside the methods: they are serialized as written, comments included.
  */
 import type * as pulumi from "@pulumi/pulumi";
@@ -23,7 +24,7 @@ function stub(kind: Kind): pulumi.dynamic.ResourceProvider {
       try {
         methods = (require(require("path").resolve("dist/provider/implementation.js")) as typeof Implementation).providerMethods(kind, request.config);
       } catch (error) {
-        const fail = () => Promise.reject(Object.assign(new Error(`run npm run build: ${error}`), { stack: "" }));
+        const fail = () => Promise.reject(Object.assign(new Error(`${(error as Error).message.split("\n")[0]}; run npm run build`), { stack: "" }));
         methods = { check: fail, diff: fail, create: fail, update: fail, read: fail, delete: fail };
       }
       Object.assign(this, methods);

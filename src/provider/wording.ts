@@ -131,6 +131,14 @@ function failedMove(failure: Failure): string {
   return delta < 0n ? "the replay" : delta > 0n ? "the skip" : "the commit";
 }
 
+/** Why a stack last applied by schema 1 (one resource per stream) must be migrated before anything else runs. */
+export function explainLegacyState(stack: string): string {
+  return (
+    `stack '${stack}' was last applied by dis-checkpoints with one Pulumi resource per stream; this version keeps one per stack. ` +
+    `Run \`dis-checkpoints migrate --stack ${stack}\` once (it rewrites the state and commits nothing)`
+  );
+}
+
 /** One failure of a run that committed part of its plan, ending with what happens next. */
 export function describeFailure(failure: Failure): string {
   const at = failure.stream === undefined ? `app '${failure.app}'` : where(failure.app, failure.stream);

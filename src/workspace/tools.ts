@@ -34,14 +34,30 @@ const LANGUAGE_HOST: GoTool = {
 const LANGUAGE_HOST_COMMAND = "pulumi-language-nodejs";
 
 /**
- * What the engine runs as the language host: a wrapper around the v3.68.0 binary. That release took the
- * project's runtime options (Pulumi.yaml `runtime.options`) as command-line flags, which the v3.248 CLI no
- * longer passes, so it would run this project with ts-node (its default), which then compiles the
- * TypeScript sources behind the source maps of every error it formats: half a minute of CPU per failing
- * preview. This project's Pulumi.yaml says `typescript: false`; the wrapper says it to the host.
+ * What the engine runs as the language host: a wrapper around the v3.68.0 binary, for two reasons.
+ *
+ * That release took the project's runtime options (Pulumi.yaml `runtime.options`) as command-line flags,
+ * which the v3.248 CLI no longer passes, so it would run this project with ts-node (its default), which then
+ * compiles the TypeScript sources behind the source maps of every error it formats: half a minute of CPU per
+ * failing preview. This project's Pulumi.yaml says `typescript: false`; the wrapper says it to the host.
+ *
+ * The host asks its engine whether it is alive only every five minutes, so an engine killed with SIGKILL
+ * leaves the host and the program running that long (the engine starts each plugin in a process group of
+ * its own, out of reach of the signal). The wrapper's watcher ends that group, program included, within a
+ * second of the engine's death. The watcher shares the group, so the engine's own shutdown of the host
+ * (SIGINT, then SIGKILL, to the group) reaches it too; it ignores the SIGINT and ends within a second of the
+ * engine.
  */
 function languageHostWrapper(): string {
-  return `#!/bin/sh\n# Written by npm run setup (src/workspace/tools.ts): Pulumi.yaml's typescript: false, as the v3.68.0 host takes it.\nexec "$(dirname "$0")/${LANGUAGE_HOST.binary}" -typescript=false "$@"\n`;
+  return [
+    "#!/bin/sh",
+    "# Written by npm run setup (src/workspace/tools.ts): Pulumi.yaml's typescript: false, as the v3.68.0 host takes it;",
+    "# and the host's process group ends within a second of its engine's death.",
+    "engine=$PPID",
+    '(while kill -0 "$engine" 2>/dev/null; do sleep 1; done; kill -KILL 0) </dev/null >/dev/null 2>&1 &',
+    `exec "$(dirname "$0")/${LANGUAGE_HOST.binary}" -typescript=false "$@"`,
+    "",
+  ].join("\n");
 }
 
 function writeLanguageHostWrapper(root: string): void {

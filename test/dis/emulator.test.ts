@@ -220,7 +220,9 @@ describe("records and cursors", () => {
       cursor = result.nextCursor;
     }
     expect(seen).toEqual(["aaaa", "bbbb", "cccc"]);
-    expect(emulator.requests().filter((e) => e.operation === "GetRecords").every((e) => e.query.max_fetch_bytes === "4")).toBe(true);
+    const fetches = emulator.requests().filter((e) => e.operation === "GetRecords");
+    expect(fetches.length).toBeGreaterThanOrEqual(3);
+    expect(fetches.map((e) => e.query.max_fetch_bytes)).toEqual(fetches.map(() => "4"));
   });
 
   it("keeps sequence numbers near 2^63 exact", async () => {

@@ -117,7 +117,7 @@ describe("the script against a fake API", () => {
     const requests = forge.takeRequests();
     expect(requests.map((request) => request.method)).toEqual(["GET", "GET", "PATCH"]);
     expect(requests.at(-1)!.url).toBe(`/repos/acme/checkpoints/issues/comments/${created!.id}`);
-    expect(requests.every((request) => request.credential === `Bearer ${TOKEN}`)).toBe(true);
+    expect(requests.map((request) => request.credential)).toEqual(requests.map(() => `Bearer ${TOKEN}`));
 
     const third = await post("github", args, plan("prod", "1 to commit"));
     expect(third.code).toBe(0);
@@ -154,7 +154,7 @@ describe("the script against a fake API", () => {
       "GET /api/v4/projects/acme%2Fcheckpoints/merge_requests/12/notes",
       `PUT /api/v4/projects/acme%2Fcheckpoints/merge_requests/12/notes/${created!.id}`,
     ]);
-    expect(requests.every((request) => request.credential === TOKEN)).toBe(true);
+    expect(requests.map((request) => request.credential)).toEqual(requests.map(() => TOKEN));
     const notes = forge.thread(thread);
     expect(notes).toHaveLength(3);
     expect(marked(notes, "prod").map((note) => note.body)).toEqual([plan("prod", "nothing to commit")]);

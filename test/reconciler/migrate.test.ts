@@ -51,7 +51,7 @@ describe("migrating a schema-1 state", () => {
     expect(preview.code).not.toBe(0);
     expect(preview.stdout).toContain(
       `stack '${STACK}' was last applied by dis-checkpoints with one Pulumi resource per stream; this version keeps one per stack. ` +
-        `Run \`dis-checkpoints migrate --stack ${STACK}\` once: it rewrites the state and commits nothing.`,
+        `Run \`dis-checkpoints migrate --stack ${STACK}\` once (it rewrites the state and commits nothing).`,
     );
     expect(world.takeRequests()).toEqual([]);
   });

@@ -37,7 +37,7 @@ describe.each(DOORS)("through %s: a provider process that cannot load its implem
   it.each(["preview", "up"] as const)("%s fails on the resource, naming the missing module, and commits nothing", async (operation) => {
     const result = await world.run(door, operation);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain(`pulumi-nodejs:dynamic/dis-checkpoints:Checkpoints (checkpoints):\n    error: Cannot find module '${missing}'\n`);
+    expect(result.stdout).toContain(`pulumi-nodejs:dynamic/dis-checkpoints:Checkpoints (checkpoints):\n    error: Cannot find module '${missing}'; run npm run build\n`);
     expect(operations(world.takeRequests())).toEqual(GATE_READS);
     expect([world.checkpoint("billing", "orders", 0), world.checkpoint("billing", "orders", 1)]).toEqual(["10", "10"]);
     expect(appliedPartitions(await world.exportState())).toEqual({ "billing/orders": { "0": "10", "1": "10" } });

@@ -219,6 +219,7 @@ describe("fault matrix: dis-checkpoints up converges or fails naming what did no
         replaced: current[1],
         error: `CommitCheckpoint failed: System error. (DIS.5000, HTTP 500, request id ${lastAttempt.requestId})`,
       },
+      { code: "not-attempted", app: "billing", stream: "orders", partitions: "2 3" },
     ]);
 
     // The outage is over: the re-run commits partitions 1, 2 and 3 once each, and partition 0 not again.

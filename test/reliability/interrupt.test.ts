@@ -5,7 +5,8 @@
  * the resource is registered), after the first commit, a third of the way, two thirds of the way, and after
  * the last commit but before Pulumi saved the result. Each point is asserted where it landed: what the killed
  * run committed and what the state then holds (a killed update records nothing). Each time no partition holds
- * anything but its old or its newly declared value, the provider stops by itself, and the documented recovery
+ * anything but its old or its newly declared value, the provider, the language host and the program stop by
+ * themselves, and the documented recovery
  * (docs/reliability.md) — `pulumi cancel` to remove the dead run's lock, then `dis-checkpoints up` again —
  * commits exactly the partitions the killed run did not reach. A SIGINT (Ctrl-C) stops gracefully.
  */
@@ -112,8 +113,10 @@ function projectProcesses(world: World): number[] {
 }
 
 /**
- * Pulumi starts each provider in a process group of its own, so killing the CLI's group leaves the provider
- * running; it must notice that its engine is gone and stop, or its retries could land after a newer run.
+ * Pulumi starts each plugin in a process group of its own, so killing the CLI's group leaves the provider
+ * running; it must notice that its engine is gone and stop, or its retries could land after a newer run. The
+ * language host and the program it runs must end too (the wrapper set-up writes sees to it, in
+ * src/workspace/tools.ts): the host on its own would wait up to five minutes.
  * Waits (bounded) for every process of the project to end on its own, then kills any left (so that a
  * failure does not spill into the next test) and returns how many were left.
  */

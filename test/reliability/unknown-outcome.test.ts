@@ -75,6 +75,7 @@ describe("a commit whose answer was lost after it was applied", () => {
     const [failure] = outputs.failures as Array<{ replaced: string; now: string }>;
     expect(outputs.failures).toEqual([
       { code: "moved-before-retry", app: "billing", stream: "orders", partition: 0, committed: "40", replaced: failure!.replaced, now: failure!.now, error: lostAnswer(world) },
+      { code: "not-attempted", app: "billing", stream: "orders", partitions: "1" },
     ]);
     // What it replaced is where the consumer stood at the gate's second read; by the re-read it had moved on.
     expect(BigInt(failure!.replaced)).toBeGreaterThan(50n);
