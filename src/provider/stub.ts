@@ -10,27 +10,21 @@
  * once `configure` ran, and would otherwise skip the methods it lacks without a word. The reason is one line
  * (Node's "Require stack" that follows it names only the SDK's files) and carries no stack (the provider
  * process prints errors with theirs): it is a set-up step to take, not a defect. No
- * comment goes inside the methods: they are serialized as written, comments included.
+ * comment goes inside `configure`: it is serialized as written, comments included.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type * as Implementation from "./implementation";
 
-type Kind = keyof ReturnType<typeof Implementation.providerKinds>;
-
-function stub(kind: Kind): pulumi.dynamic.ResourceProvider {
-  const provider: Partial<pulumi.dynamic.ResourceProvider> = {
-    async configure(request) {
-      let methods: object;
-      try {
-        methods = (require(require("path").resolve("dist/provider/implementation.js")) as typeof Implementation).providerMethods(kind, request.config);
-      } catch (error) {
-        const fail = () => Promise.reject(Object.assign(new Error(`${(error as Error).message.split("\n")[0]}; run npm run build`), { stack: "" }));
-        methods = { check: fail, diff: fail, create: fail, update: fail, read: fail, delete: fail };
-      }
-      Object.assign(this, methods);
-    },
-  };
-  return provider as pulumi.dynamic.ResourceProvider;
+/** Installs the implementation's methods on the provider; `this` is the provider the SDK deserialized. */
+async function configure(this: pulumi.dynamic.ResourceProvider, request: pulumi.dynamic.ConfigureRequest): Promise<void> {
+  try {
+    Object.assign(this, (require(require("path").resolve("dist/provider/implementation.js")) as typeof Implementation).providerMethods("checkpoints", request.config));
+  } catch (error) {
+    const fail = () => Promise.reject(Object.assign(new Error(`${(error as Error).message.split("\n")[0]}; run npm run build`), { stack: "" }));
+    Object.assign(this, { check: fail, diff: fail, create: fail, update: fail, read: fail, delete: fail });
+  }
 }
 
-export const checkpointsProvider = stub("checkpoints");
+/** Only `configure` until it runs: the SDK calls it first, before anything it would otherwise miss. */
+const partial: Partial<pulumi.dynamic.ResourceProvider> = { configure };
+export const checkpointsProvider = partial as pulumi.dynamic.ResourceProvider;

@@ -56,7 +56,12 @@ describe("running consumers", () => {
     expect(line).not.toBeNull();
     expect(BigInt(line![2]!)).toBeGreaterThan(BigInt(line![1]!));
     expect(refused.stdout).toContain("billing / payments: 1 to commit, 1 refused, 0 partitions unchanged; consumers ACTIVE (1 partition moved in 1s)");
-    expect(refused.stdout).toMatch(/ {6}0 {10}190 {3}150 {7}replay 40 records; REFUSED \(consumers-active\)\n/);
+    // The consumer moves from 190 from the moment it starts: the table shows the gate's first read, the refusal's first value.
+    const row = / {6}0 {10}(\d{3}) {3}150 {7}replay (\d+) records; REFUSED \(consumers-active\)\n/.exec(refused.stdout);
+    expect(row).not.toBeNull();
+    expect(row![1]).toBe(line![1]);
+    expect(BigInt(row![1]!)).toBeGreaterThanOrEqual(190n);
+    expect(BigInt(row![2]!)).toBe(BigInt(row![1]!) - 150n);
     expect(refused.stdout).toContain("Nothing was committed: fix what is listed above and run again.");
     // Nothing for any stream: orders had nothing running and is not committed either.
     expect(writes(world.takeRequests())).toEqual([]);
