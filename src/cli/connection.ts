@@ -75,6 +75,19 @@ export function runPulumi(args: readonly string[], stack: string, io: CommandIo)
   });
 }
 
+/**
+ * The stack's outputs as last applied, decrypted (`applied` is a secret output, docs/architecture.md), as the
+ * program reads them back; empty before the stack's first update, or before it exists.
+ */
+export async function readStackOutputs(stack: string, io: CommandIo): Promise<Record<string, unknown>> {
+  try {
+    return JSON.parse(await runPulumi(["stack", "output", "--stack", stack, "--show-secrets", "--json"], stack, io)) as Record<string, unknown>;
+  } catch (error) {
+    if (error instanceof ReplayError && /does not exist yet/.test(error.message)) return {};
+    throw error;
+  }
+}
+
 export async function connect(flags: ConnectionFlags, io: CommandIo): Promise<Connection> {
   const direct = flags.endpoint !== undefined || flags.region !== undefined;
   if (flags.stack !== undefined && (direct || flags["project-id"] !== undefined || flags.convention !== undefined)) {

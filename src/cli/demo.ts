@@ -11,7 +11,7 @@ import { createDisClient } from "../dis";
 import { startEmulator, type EmulatorHandle } from "../emulator";
 import { ACKNOWLEDGE_FIRST_APPLY_ENV, clientFromSettings, ENDPOINT_ENV, formatColumns, readSettings, runGate } from "../provider";
 import { PROJECT_ROOT } from "../workspace";
-import { runPulumi } from "./connection";
+import { readStackOutputs } from "./connection";
 import { describeChanges, runStackCommand } from "./stack";
 
 const STACK = "local";
@@ -55,10 +55,8 @@ async function main(): Promise<void> {
  */
 async function demoFirstApplyToken(emulator: EmulatorHandle, write: (text: string) => void): Promise<string | undefined> {
   const io = { stdout: write, stderr: write, cwd: PROJECT_ROOT, env: process.env };
-  const { appliedFromOutputs, stackOutputs, toDeclarations } = await import("../program");
-  // Before the first run the stack does not exist yet, and has no outputs.
-  const exported = await runPulumi(["stack", "export", "--stack", STACK], STACK, io).catch(() => "{}");
-  const applied = appliedFromOutputs(stackOutputs(JSON.parse(exported)));
+  const { appliedFromOutputs, toDeclarations } = await import("../program");
+  const applied = appliedFromOutputs(await readStackOutputs(STACK, io));
   const loaded = await loadDeclarations([path.join("checkpoints", STACK)], { cwd: PROJECT_ROOT });
   if (!loaded.ok || applied.kind === "legacy") return undefined;
   const demoConfig: Record<string, string> = {

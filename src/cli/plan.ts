@@ -6,7 +6,7 @@ import { explainLegacyState, groupDigits, runGate } from "../provider";
 import { DEFAULT_MAX_CHARS, firstApplyOf, hasRefusals, planStreams, renderJson, renderMarkdown, ReplayError, type PlanReport } from "../replay";
 import { UsageError, type OptionSpec } from "./args";
 import { EXIT, type Command, type CommandIo } from "./command";
-import { commandHelp, CONNECTION_OPTIONS, parseOptions, projectDirOrUndefined, runPulumi, withConnection } from "./connection";
+import { commandHelp, CONNECTION_OPTIONS, parseOptions, projectDirOrUndefined, readStackOutputs, withConnection } from "./connection";
 
 /** Exit status when something would be refused: distinct from failures, so CI can tell them apart. */
 export const EXIT_REFUSED = 3;
@@ -58,7 +58,7 @@ export const planCommand: Command = {
     if (options.stack === undefined && options.checkpoints === undefined) throw new UsageError("--checkpoints DIR is required without --stack");
     const acknowledgement = options["acknowledge-first-apply"];
     return withConnection("plan", options, io, async ({ client, settings: configured, config, stack }) => {
-      const applied = stack !== undefined ? appliedFromOutputs(await stackOutputs(stack, io)) : ({ kind: "none" } as const);
+      const applied = stack !== undefined ? appliedFromOutputs(await readStackOutputs(stack, io)) : ({ kind: "none" } as const);
       if (applied.kind === "legacy") {
         throw new ReplayError(`${explainLegacyState(stack!)}, then plan again`);
       }
@@ -95,15 +95,3 @@ function parseMaxChars(value: string | undefined, format: string): number | unde
   return Number(value);
 }
 
-/**
- * The stack's outputs as last applied, decrypted (`applied` is a secret output, docs/architecture.md), as the
- * program reads them back; empty before the stack's first update, or before it exists.
- */
-async function stackOutputs(stack: string, io: CommandIo): Promise<Record<string, unknown>> {
-  try {
-    return JSON.parse(await runPulumi(["stack", "output", "--stack", stack, "--show-secrets", "--json"], stack, io)) as Record<string, unknown>;
-  } catch (error) {
-    if (error instanceof ReplayError && /does not exist yet/.test(error.message)) return {};
-    throw error;
-  }
-}

@@ -92,8 +92,3 @@ export interface ExportedStack {
   deployment?: { resources?: ReadonlyArray<{ type?: string; urn?: string; outputs?: unknown; inputs?: unknown }> };
 }
 
-/** The outputs of the stack as last applied (the root `pulumi:pulumi:Stack` resource's outputs). */
-export function stackOutputs(deployment: ExportedStack): Record<string, unknown> {
-  const root = deployment.deployment?.resources?.find((resource) => resource.type === "pulumi:pulumi:Stack");
-  return (root?.outputs as Record<string, unknown> | undefined) ?? {};
-}

@@ -5,7 +5,6 @@ export {
   CHECKPOINTS_TYPE,
   OUTPUTS,
   restorePointOutput,
-  stackOutputs,
   toDeclarations,
 } from "./declarations";
 export { runStack, type StackOperation, type StackRunResult } from "./run";

@@ -5,14 +5,11 @@
  * live → declared; `pulumi up --yes` applies it and the restorePoint output lists what it replaced; a second
  * `pulumi up --yes` commits nothing.
  */
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator";
-import { PROJECT_ROOT } from "../../src/workspace";
-import { run, type ProcessResult } from "../support/project";
+import { cloneRepository, run, type ProcessResult } from "../support/project";
 import { commits, STACK_TRACE, writes } from "../support/world";
 
 describe("npm run pulumi on a fresh clone", () => {
@@ -24,13 +21,7 @@ describe("npm run pulumi on a fresh clone", () => {
   const billing = () => path.join(clone, "checkpoints", "local", "billing.yaml");
 
   beforeAll(async () => {
-    clone = fs.mkdtempSync(path.join(os.tmpdir(), "dis-checkpoints-clone-"));
-    for (const file of execFileSync("git", ["ls-files"], { cwd: PROJECT_ROOT, encoding: "utf8" }).split("\n").filter(Boolean)) {
-      if (!fs.existsSync(path.join(PROJECT_ROOT, file))) continue;
-      fs.mkdirSync(path.dirname(path.join(clone, file)), { recursive: true });
-      fs.copyFileSync(path.join(PROJECT_ROOT, file), path.join(clone, file));
-    }
-    for (const built of ["node_modules", "dist"]) fs.symlinkSync(path.join(PROJECT_ROOT, built), path.join(clone, built));
+    clone = cloneRepository();
     emulator = await startEmulator({ seed: path.join(clone, "demo", "seed.yaml") });
     env = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
     // As on a fresh machine: no backend chosen, no passphrase (the local stack has its own).

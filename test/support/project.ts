@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -66,4 +66,28 @@ export function run(
     });
     child.stdin.end(options.input ?? "");
   });
+}
+
+/**
+ * A fresh clone of the repository in a temporary directory: its tracked files as they are in the working
+ * tree, with node_modules linked. `dist` is linked too, unless `ownDist`: then it is copied, so that the
+ * compiled code's project root (PROJECT_ROOT) is the clone, and the clone gets links to the repository's
+ * built tools (.pulumi/bin) instead of building its own.
+ */
+export function cloneRepository(options: { ownDist?: boolean } = {}): string {
+  const clone = fs.mkdtempSync(path.join(os.tmpdir(), "dis-checkpoints-clone-"));
+  for (const file of execFileSync("git", ["ls-files"], { cwd: PROJECT_ROOT, encoding: "utf8" }).split("\n").filter(Boolean)) {
+    if (!fs.existsSync(path.join(PROJECT_ROOT, file))) continue;
+    fs.mkdirSync(path.dirname(path.join(clone, file)), { recursive: true });
+    fs.copyFileSync(path.join(PROJECT_ROOT, file), path.join(clone, file));
+  }
+  fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(clone, "node_modules"));
+  if (options.ownDist) {
+    fs.cpSync(path.join(PROJECT_ROOT, "dist"), path.join(clone, "dist"), { recursive: true });
+    fs.mkdirSync(path.join(clone, ".pulumi"));
+    fs.symlinkSync(path.join(PROJECT_ROOT, ".pulumi", "bin"), path.join(clone, ".pulumi", "bin"));
+  } else {
+    fs.symlinkSync(path.join(PROJECT_ROOT, "dist"), path.join(clone, "dist"));
+  }
+  return clone;
 }
