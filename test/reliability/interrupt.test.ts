@@ -6,9 +6,9 @@
  * the last commit but before Pulumi saved the result. Each point is asserted where it landed: what the killed
  * run committed and what the state then holds (a killed update records nothing). Each time no partition holds
  * anything but its old or its newly declared value, the provider, the language host and the program stop by
- * themselves, and the documented recovery
- * (docs/reliability.md) — `pulumi cancel` to remove the dead run's lock, then `dis-checkpoints up` again —
- * commits exactly the partitions the killed run did not reach. A SIGINT (Ctrl-C) stops gracefully.
+ * themselves, and the documented recovery (docs/reliability.md) — `pulumi cancel` to remove the dead run's
+ * lock, then `dis-checkpoints up` again — commits exactly the partitions the killed run did not reach. A
+ * SIGINT (Ctrl-C) stops gracefully.
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
