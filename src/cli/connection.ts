@@ -53,6 +53,11 @@ export async function readStackConfig(stack: string, io: CommandIo, secrets = tr
   );
 }
 
+/** The stack named is not in the backend: a user's mistake for most commands, "no outputs yet" for some. */
+class StackNotFoundError extends ReplayError {
+  override name = "StackNotFoundError";
+}
+
 /** `pulumi <args>` in the project with the project's environment; its stdout, or a one-line error. */
 export function runPulumi(args: readonly string[], stack: string, io: CommandIo): Promise<string> {
   const projectDir = findProjectDir(io.cwd);
@@ -68,7 +73,7 @@ export function runPulumi(args: readonly string[], stack: string, io: CommandIo)
       if (!error) return resolve(stdout);
       const detail = stderr.trim().split("\n").filter(Boolean).at(-1) ?? error.message;
       if (/no stack named/.test(detail)) {
-        return reject(new ReplayError(`stack '${stack}' does not exist yet: create it with \`dis-checkpoints preview --stack ${stack}\`, or connect with --endpoint/--region and --project-id`));
+        return reject(new StackNotFoundError(`stack '${stack}' does not exist yet: create it with \`dis-checkpoints preview --stack ${stack}\`, or connect with --endpoint/--region and --project-id`));
       }
       reject(new ReplayError(`pulumi ${args[0]} for stack '${stack}' failed: ${detail.replace(/^error: /, "")}`));
     });
@@ -83,7 +88,7 @@ export async function readStackOutputs(stack: string, io: CommandIo): Promise<Re
   try {
     return JSON.parse(await runPulumi(["stack", "output", "--stack", stack, "--show-secrets", "--json"], stack, io)) as Record<string, unknown>;
   } catch (error) {
-    if (error instanceof ReplayError && /does not exist yet/.test(error.message)) return {};
+    if (error instanceof StackNotFoundError) return {};
     throw error;
   }
 }

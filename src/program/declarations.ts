@@ -87,8 +87,3 @@ export function restorePointOutput(record: RestorePointRecord | null): { created
   return { createdAt: record.at, streams };
 }
 
-/** An exported stack (`pulumi stack export`), as far as this module reads it. */
-export interface ExportedStack {
-  deployment?: { resources?: ReadonlyArray<{ type?: string; urn?: string; outputs?: unknown; inputs?: unknown }> };
-}
-

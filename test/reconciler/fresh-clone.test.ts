@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator";
-import { cloneRepository, run, type ProcessResult } from "../support/project";
+import { cloneRepository, freshMachineEnvironment, run, type ProcessResult } from "../support/project";
 import { commits, STACK_TRACE, writes } from "../support/world";
 
 describe("npm run pulumi on a fresh clone", () => {
@@ -23,10 +23,7 @@ describe("npm run pulumi on a fresh clone", () => {
   beforeAll(async () => {
     clone = cloneRepository();
     emulator = await startEmulator({ seed: path.join(clone, "demo", "seed.yaml") });
-    env = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
-    // As on a fresh machine: no backend chosen, no passphrase (the local stack has its own).
-    for (const key of ["PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE", "PULUMI_HOME"]) delete env[key];
-    env.DIS_CHECKPOINTS_ENDPOINT = emulator.url;
+    env = { ...freshMachineEnvironment(), DIS_CHECKPOINTS_ENDPOINT: emulator.url };
     expect((await pulumi("stack", "select", "--create", "local")).code).toBe(0);
   });
   afterAll(async () => {

@@ -100,10 +100,17 @@ describe("a run that failed part-way", () => {
     // The failed run's restore point lists the one position it replaced.
     const restore = await world.pulumi("stack", "output", "restorePoint", "--show-secrets", "--json", "--stack", STACK);
     expect(JSON.parse(restore.stdout).streams).toEqual([{ app: "analytics", stream: "orders", previous: { "0": "100" } }]);
-    const failures = checkpointsResource(state)!.outputs.failures as Array<{ code: string; partition?: number; partitions?: string }>;
-    expect(failures.map(({ code, partition, partitions }) => ({ code, partition, partitions }))).toEqual([
-      { code: "commit-failed", partition: 1, partitions: undefined },
-      { code: "not-attempted", partition: undefined, partitions: "2 3" },
+    expect(checkpointsResource(state)!.outputs.failures).toEqual([
+      {
+        code: "commit-failed",
+        app: "analytics",
+        stream: "orders",
+        partition: 1,
+        committed: "20",
+        replaced: "100",
+        error: expect.stringMatching(/^CommitCheckpoint failed: Invalid request\. \(DIS\.4200, HTTP 400, request id [0-9a-f]+\)$/),
+      },
+      { code: "not-attempted", app: "analytics", stream: "orders", partitions: "2 3" },
     ]);
 
     // The consumer replays partition 0 and moves on to 25; faults gone; the re-run leaves it there.

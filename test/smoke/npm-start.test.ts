@@ -7,12 +7,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cloneRepository, run } from "../support/project";
+import { cloneRepository, freshMachineEnvironment, run } from "../support/project";
 import { STACK_TRACE } from "../support/world";
 
 describe("npm start, twice, on a fresh clone", () => {
   let clone: string;
-  const demo = () => run(process.execPath, [path.join(clone, "dist", "cli", "demo.js")], { cwd: clone, env: freshEnvironment() });
+  const demo = () => run(process.execPath, [path.join(clone, "dist", "cli", "demo.js")], { cwd: clone, env: freshMachineEnvironment() });
 
   beforeAll(() => {
     clone = cloneRepository({ ownDist: true });
@@ -38,10 +38,3 @@ describe("npm start, twice, on a fresh clone", () => {
     expect(second.stdout).toContain("Nothing changed: DIS already holds every declared checkpoint, so nothing was committed.");
   });
 });
-
-/** As on a fresh machine: no backend chosen, no passphrase (the local stack has its own), no Pulumi home. */
-function freshEnvironment(): Record<string, string> {
-  const env = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
-  for (const key of ["PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE", "PULUMI_HOME", "DIS_CHECKPOINTS_ENDPOINT"]) delete env[key];
-  return env;
-}

@@ -91,3 +91,10 @@ export function cloneRepository(options: { ownDist?: boolean } = {}): string {
   }
   return clone;
 }
+
+/** The environment of a fresh machine: no backend chosen, no passphrase (the local stack has its own), no Pulumi home. */
+export function freshMachineEnvironment(): Record<string, string> {
+  const env = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  for (const key of ["PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE", "PULUMI_HOME", "DIS_CHECKPOINTS_ENDPOINT"]) delete env[key];
+  return env;
+}
