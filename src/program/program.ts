@@ -63,17 +63,19 @@ async function userFacing<T>(body: () => Promise<T>, suffix = "\nNothing was com
   }
 }
 
-/** The stack's own last outputs, through a reference to the stack being updated: what was last applied. */
+/**
+ * The engine's built-in function behind StackReference: the named stack's outputs, decrypted. Called as an
+ * invoke, not through a StackReference resource, because a read resource is kept in the state with every
+ * output it read: the stack's whole applied record a second time, written on every run.
+ */
+const READ_STACK_OUTPUTS = "pulumi:pulumi:readStackOutputs";
+
+/** The stack's own last outputs: what was last applied (nothing at all for a new stack). */
 async function readApplied(): Promise<AppliedRecord> {
-  const self = new pulumi.StackReference(`${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`);
-  const names = [OUTPUTS.schema, OUTPUTS.applied, "streams", "checkpoints"];
-  const details = await Promise.all(names.map((name) => self.getOutputDetails(name)));
-  const outputs = Object.fromEntries(
-    names.flatMap((name, index) => {
-      const value = details[index]?.value ?? details[index]?.secretValue;
-      return value === undefined ? [] : [[name, value]];
-    }),
-  );
+  const name = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
+  const result = (await pulumi.runtime.invoke(READ_STACK_OUTPUTS, { name })) as { outputs?: Record<string, unknown> } | undefined;
+  // Secret outputs arrive wrapped in the engine's secret marker; their values are what the program reads.
+  const outputs = Object.fromEntries(Object.entries(result?.outputs ?? {}).map(([key, value]) => [key, pulumi.runtime.unwrapRpcSecret(value)]));
   return appliedFromOutputs(outputs);
 }
 
@@ -110,12 +112,16 @@ export function createProgram(): () => Promise<Record<string, unknown>> {
     // The language host runs the program in the project's root.
     const root = process.cwd();
     const directory = config.get("checkpointsDir") ?? path.join("checkpoints", stack);
+    // Asked first: the engine reads and decrypts the stack's state while the declarations are parsed here.
+    const reading = userFacing(readApplied);
+    // Settled in any case, so that a refused declaration does not leave the read's rejection unhandled.
+    reading.catch(() => undefined);
     const loaded = await loadDeclarations([directory], { cwd: root });
     if (!loaded.ok) {
       stop(`${loaded.errors.map(formatDeclarationError).join("\n")}\nNothing was committed: fix the declarations above and run again.`);
     }
     const located = toDeclarations(loaded.state);
-    const applied = await userFacing(readApplied);
+    const applied = await reading;
     if (applied.kind === "legacy") {
       stop(`${explainLegacyState(stack)}.\nNothing was committed.`);
     }

@@ -49,6 +49,16 @@ function describeError(error: unknown): string {
 }
 
 /**
+ * One commit, built field by field: a spread (`{ ...candidate, app, … }`) gives every object a hidden class
+ * of its own in V8, tens of megabytes at 100,000 commits.
+ */
+function gatedCommit(declaration: StreamDeclaration, candidate: PlannedCommit, replaced: string | null): Commit {
+  const commit: Commit = { app: declaration.app, stream: declaration.stream, ordinal: candidate.ordinal, sequenceNumber: candidate.sequenceNumber, reason: candidate.reason, replaced };
+  if (candidate.metadata !== undefined) commit.metadata = candidate.metadata;
+  return commit;
+}
+
+/**
  * The commits of the run: what changed since the last apply, each as the gate listed it. A candidate the gate
  * did not list means the state and the program disagree; nothing is committed then.
  */
@@ -67,7 +77,7 @@ function gatedWork(previous: ReadonlyMap<StreamKey, StreamDeclaration>, inputs: 
     const adopt = new Set(gate?.adopt === undefined ? [] : decodeOrdinals(gate.adopt, `gate ${key}`));
     adopted.set(key, adopt);
     for (const candidate of changes.candidates) {
-      if (replace.has(candidate.ordinal)) commits.push({ ...candidate, app: declaration.app, stream: declaration.stream, replaced: replace.get(candidate.ordinal)! });
+      if (replace.has(candidate.ordinal)) commits.push(gatedCommit(declaration, candidate, replace.get(candidate.ordinal)!));
       else if (!adopt.has(candidate.ordinal)) ungated.push(`${key} partition ${candidate.ordinal}`);
     }
   }

@@ -98,3 +98,27 @@ export function loadStream(app: string, stream: string, stored: StoredStream): S
     partitionRevisions,
   };
 }
+
+/** A JSON value with its object keys in one order, so that equal values have equal text. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
+  );
+}
+
+/**
+ * Whether two stored stream maps (`app/stream` → stored stream, as the state keeps them) are the same text,
+ * whatever the order of their keys. Equal stored forms are equal declarations (storeStream writes one form
+ * per declaration), so an unchanged stack is recognised without decoding a partition; anything else, a
+ * malformed value included, is not the same and is left to the full comparison.
+ */
+export function sameStoredStreams(a: unknown, b: unknown): boolean {
+  if (a === null || b === null || typeof a !== "object" || typeof b !== "object" || Array.isArray(a) || Array.isArray(b)) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((key) => Object.hasOwn(b, key) && JSON.stringify(canonical((a as Record<string, unknown>)[key])) === JSON.stringify(canonical((b as Record<string, unknown>)[key])));
+}

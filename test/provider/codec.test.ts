@@ -1,6 +1,6 @@
 /** The compact forms of the resource's state: exact round trips, and every malformed entry named. */
 import { describe, expect, it } from "vitest";
-import { decodeOrdinals, decodePositions, encodeOrdinals, encodePositions, loadStream, storeStream } from "../../src/provider/codec";
+import { decodeOrdinals, decodePositions, encodeOrdinals, encodePositions, loadStream, sameStoredStreams, storeStream } from "../../src/provider/codec";
 import type { StreamDeclaration } from "../../src/provider/model";
 
 describe("position lists", () => {
@@ -61,5 +61,27 @@ describe("stored streams", () => {
 
   it("load back exactly what was stored", () => {
     expect(loadStream("billing", "orders", storeStream(full))).toEqual(full);
+  });
+});
+
+describe("sameStoredStreams", () => {
+  const stream = { partitions: "0=10 2=30", metadata: { "0": "m" }, revision: 2 };
+  it.each<[string, unknown, unknown, boolean]>([
+    ["the same map", { "a/b": stream }, { "a/b": { ...stream } }, true],
+    ["keys in another order", { "a/b": stream, "a/c": { partitions: "" } }, { "a/c": { partitions: "" }, "a/b": { revision: 2, metadata: { "0": "m" }, partitions: "0=10 2=30" } }, true],
+    ["two empty maps", {}, {}, true],
+    ["a moved partition", { "a/b": stream }, { "a/b": { ...stream, partitions: "0=11 2=30" } }, false],
+    ["changed metadata", { "a/b": stream }, { "a/b": { ...stream, metadata: { "0": "n" } } }, false],
+    ["an option added", { "a/b": stream }, { "a/b": { ...stream, allowSkip: true } }, false],
+    ["an option removed", { "a/b": stream }, { "a/b": { partitions: "0=10 2=30", metadata: { "0": "m" } } }, false],
+    ["a stream added", { "a/b": stream }, { "a/b": stream, "a/c": stream }, false],
+    ["a stream removed", { "a/b": stream, "a/c": stream }, { "a/b": stream }, false],
+    ["another stream of the same count", { "a/b": stream }, { "a/c": stream }, false],
+    ["no stored map", undefined, {}, false],
+    ["a malformed map", ["a/b"], ["a/b"], false],
+    ["null", null, {}, false],
+  ])("%s", (_what, a, b, same) => {
+    expect(sameStoredStreams(a, b)).toBe(same);
+    expect(sameStoredStreams(b, a)).toBe(same);
   });
 });
