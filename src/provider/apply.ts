@@ -24,7 +24,7 @@ import {
   type StreamDeclaration,
   type StreamKey,
 } from "./model";
-import { declaredChanges, verifyCommit, type DeclaredChanges, type PlannedCommit } from "./planner";
+import { declaredChanges, verifyCommit, type PlannedCommit } from "./planner";
 import type { ProviderSettings } from "./settings";
 
 export class GateMismatchError extends ProjectError {
@@ -58,27 +58,32 @@ function gatedCommit(declaration: StreamDeclaration, candidate: PlannedCommit, r
   return commit;
 }
 
+/** The partitions of one stream that are applied whatever the commits do: unchanged ones and adopted ones. */
+interface SettledBefore {
+  unchanged: number[];
+  adopted: Set<number>;
+}
+
 /**
  * The commits of the run: what changed since the last apply, each as the gate listed it. A candidate the gate
- * did not list means the state and the program disagree; nothing is committed then.
+ * did not list means the state and the program disagree; nothing is committed then. Beyond this point a
+ * stream keeps only ordinals, so that at 100,000 checkpoints the run holds one object per commit.
  */
 function gatedWork(previous: ReadonlyMap<StreamKey, StreamDeclaration>, inputs: CheckpointsInputs, declared: ReadonlyMap<StreamKey, StreamDeclaration>) {
   const commits: Commit[] = [];
-  const adopted = new Map<StreamKey, Set<number>>();
-  const changesOf = new Map<StreamKey, DeclaredChanges>();
+  const settledBefore = new Map<StreamKey, SettledBefore>();
   const ungated: string[] = [];
   const recreate = new Set(inputs.gate.createApps);
   for (const [key, declaration] of declared) {
     const applied = previous.get(key);
     const changes = declaredChanges(applied, declaration, applied !== undefined && recreate.has(declaration.app));
-    changesOf.set(key, changes);
     const gate = inputs.gate.streams[key];
     const replace = gate?.replace === undefined ? new Map<number, string | null>() : decodePositions(gate.replace, `gate ${key}`);
-    const adopt = new Set(gate?.adopt === undefined ? [] : decodeOrdinals(gate.adopt, `gate ${key}`));
-    adopted.set(key, adopt);
+    const adopted = new Set(gate?.adopt === undefined ? [] : decodeOrdinals(gate.adopt, `gate ${key}`));
+    settledBefore.set(key, { unchanged: changes.unchanged, adopted });
     for (const candidate of changes.candidates) {
       if (replace.has(candidate.ordinal)) commits.push(gatedCommit(declaration, candidate, replace.get(candidate.ordinal)!));
-      else if (!adopt.has(candidate.ordinal)) ungated.push(`${key} partition ${candidate.ordinal}`);
+      else if (!adopted.has(candidate.ordinal)) ungated.push(`${key} partition ${candidate.ordinal}`);
     }
   }
   if (ungated.length > 0) {
@@ -87,7 +92,7 @@ function gatedWork(previous: ReadonlyMap<StreamKey, StreamDeclaration>, inputs: 
         "its outputs and its resource state disagree, as after an interrupted run. Nothing was committed; run the same command again.",
     );
   }
-  return { commits, adopted, changesOf };
+  return { commits, settledBefore };
 }
 
 export interface ApplyContext {
@@ -166,7 +171,7 @@ export async function applyCheckpoints(context: ApplyContext, previousOutputs: C
   const { client, settings, clock } = context;
   const declared = loadStreams(inputs.streams);
   const previous = previousOutputs ? loadStreams(previousOutputs.applied) : new Map<StreamKey, StreamDeclaration>();
-  const { commits, adopted, changesOf } = gatedWork(previous, inputs, declared);
+  const { commits, settledBefore } = gatedWork(previous, inputs, declared);
   const failures: Failure[] = [];
   const apps: CheckpointsOutputs["apps"] = { ...previousOutputs?.apps };
 
@@ -242,7 +247,8 @@ export async function applyCheckpoints(context: ApplyContext, previousOutputs: C
   });
 
   // Did the commits hold? Consumers that kept running put their own position back within seconds.
-  const held = new Set<string>();
+  const held = new Map<StreamKey, Set<number>>();
+  let verified = 0;
   if (committed.length > 0) {
     await clock.sleep(settings.settleIntervalMs);
     const pairs = [...new Map(committed.map((commit) => [streamKey(commit.app, commit.stream), { app: commit.app, stream: commit.stream }])).values()];
@@ -255,17 +261,20 @@ export async function applyCheckpoints(context: ApplyContext, previousOutputs: C
       for (const commit of committed) failures.push({ ...commitFailure(commit, "commit-failed"), error: reason });
     }
     for (const commit of after ? committed : []) {
-      const now = after!.get(streamKey(commit.app, commit.stream))?.get(commit.ordinal) ?? null;
+      const key = streamKey(commit.app, commit.stream);
+      const now = after!.get(key)?.get(commit.ordinal) ?? null;
       if (verifyCommit(commit.sequenceNumber, commit.replaced, now) === "overwritten") failures.push({ ...commitFailure(commit, "overwritten"), now });
-      else held.add(`${streamKey(commit.app, commit.stream)}/${commit.ordinal}`);
+      else {
+        heldIn(held, key).add(commit.ordinal);
+        verified++;
+      }
     }
   }
 
   const applied: Record<StreamKey, StoredStream> = {};
   for (const [key, declaration] of declared) {
-    const changes = changesOf.get(key)!;
-    const heldHere = changes.candidates.map((candidate) => candidate.ordinal).filter((ordinal) => held.has(`${key}/${ordinal}`));
-    const stream = appliedStream(declaration, previous.get(key), new Set([...changes.unchanged, ...(adopted.get(key) ?? []), ...heldHere]));
+    const { unchanged, adopted } = settledBefore.get(key)!;
+    const stream = appliedStream(declaration, previous.get(key), new Set([...unchanged, ...adopted, ...(held.get(key) ?? [])]));
     if (stream) applied[key] = storeStream(stream);
   }
   // A checkpoint whose delete failed stays in the applied record (though no longer declared), so the next
@@ -287,8 +296,14 @@ export async function applyCheckpoints(context: ApplyContext, previousOutputs: C
     apps,
     restorePoint,
     failures,
-    lastRun: { planned: commits.length, commits: committed.length, appsCreated, deletes: deletes.length - undeleted.size, verified: held.size },
+    lastRun: { planned: commits.length, commits: committed.length, appsCreated, deletes: deletes.length - undeleted.size, verified },
   };
+}
+
+function heldIn(held: Map<StreamKey, Set<number>>, key: StreamKey): Set<number> {
+  let ordinals = held.get(key);
+  if (!ordinals) held.set(key, (ordinals = new Set()));
+  return ordinals;
 }
 
 function restoreStreams(committed: readonly Commit[]): Record<StreamKey, string> {

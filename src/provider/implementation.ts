@@ -18,6 +18,7 @@ import { checkpointValues, readCheckpoints } from "./live";
 import { checkpointsResourceId, streamKey, type CheckpointsInputs, type CheckpointsOutputs } from "./model";
 import { declarationChanged } from "./planner";
 import { readSettings, type ProviderSettings } from "./settings";
+import { boundHeapGrowth } from "./heap";
 import { exitWhenEngineDies } from "./watchdog";
 
 /** Pulumi's marker for a value not known during preview. */
@@ -179,6 +180,7 @@ type Bound<M> = { [K in keyof M]: M[K] extends (settings: never, ...args: infer 
  */
 export function providerMethods<K extends keyof Kinds>(kind: K, config: { get(key: string): string | undefined } | undefined): Bound<Kinds[K]> {
   exitWhenEngineDies();
+  boundHeapGrowth();
   const methods = providerKinds()[kind] as Record<string, (settings: ProviderSettings, ...args: unknown[]) => Promise<unknown>>;
   let settings: ProviderSettings | Error;
   try {
