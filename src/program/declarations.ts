@@ -21,7 +21,7 @@ export const RESOURCE_MODULE = "dis-checkpoints";
 export const CHECKPOINTS_TYPE = `pulumi-nodejs:dynamic/${RESOURCE_MODULE}:Checkpoints`;
 export { CHECKPOINTS_RESOURCE_NAME };
 
-/** Stack outputs. `applied` is what the next run's program reads back (through a reference to its own stack). */
+/** Stack outputs. `applied` is what the next run's program reads back (program.ts, readApplied). */
 export const OUTPUTS = {
   schema: "schema",
   applied: "applied",
