@@ -248,7 +248,6 @@ export async function applyCheckpoints(context: ApplyContext, previousOutputs: C
 
   // Did the commits hold? Consumers that kept running put their own position back within seconds.
   const held = new Map<StreamKey, Set<number>>();
-  let verified = 0;
   if (committed.length > 0) {
     await clock.sleep(settings.settleIntervalMs);
     const pairs = [...new Map(committed.map((commit) => [streamKey(commit.app, commit.stream), { app: commit.app, stream: commit.stream }])).values()];
@@ -265,8 +264,9 @@ export async function applyCheckpoints(context: ApplyContext, previousOutputs: C
       const now = after!.get(key)?.get(commit.ordinal) ?? null;
       if (verifyCommit(commit.sequenceNumber, commit.replaced, now) === "overwritten") failures.push({ ...commitFailure(commit, "overwritten"), now });
       else {
-        heldIn(held, key).add(commit.ordinal);
-        verified++;
+        const ordinals = held.get(key) ?? new Set<number>();
+        held.set(key, ordinals);
+        ordinals.add(commit.ordinal);
       }
     }
   }
@@ -296,14 +296,8 @@ export async function applyCheckpoints(context: ApplyContext, previousOutputs: C
     apps,
     restorePoint,
     failures,
-    lastRun: { planned: commits.length, commits: committed.length, appsCreated, deletes: deletes.length - undeleted.size, verified },
+    lastRun: { planned: commits.length, commits: committed.length, appsCreated, deletes: deletes.length - undeleted.size, verified: [...held.values()].reduce((sum, ordinals) => sum + ordinals.size, 0) },
   };
-}
-
-function heldIn(held: Map<StreamKey, Set<number>>, key: StreamKey): Set<number> {
-  let ordinals = held.get(key);
-  if (!ordinals) held.set(key, (ordinals = new Set()));
-  return ordinals;
 }
 
 function restoreStreams(committed: readonly Commit[]): Record<StreamKey, string> {

@@ -12,13 +12,13 @@ import { clientFromSettings } from "./client";
 import { runBounded } from "./concurrency";
 import { encodePositions, sameStoredStreams } from "./codec";
 import { REAL_CLOCK } from "./gate";
+import { boundHeapGrowth } from "./heap";
 import { checkInputs, loadStreams, parseInputs, parseOutputs } from "./inputs";
 import { legacyKinds } from "./legacy";
 import { checkpointValues, readCheckpoints } from "./live";
 import { checkpointsResourceId, streamKey, type CheckpointsInputs, type CheckpointsOutputs } from "./model";
 import { declarationChanged } from "./planner";
 import { readSettings, type ProviderSettings } from "./settings";
-import { boundHeapGrowth } from "./heap";
 import { exitWhenEngineDies } from "./watchdog";
 
 /** Pulumi's marker for a value not known during preview. */
